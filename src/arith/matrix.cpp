@@ -1,0 +1,125 @@
+// Exact Gaussian elimination over GMP rationals.
+#include "nninv/arith/matrix.hpp"
+
+#include <cassert>
+
+namespace nninv::arith {
+
+Matrix Matrix::identity(std::size_t n) {
+  Matrix m(n, n);
+  for (std::size_t i = 0; i < n; ++i) m(i, i) = 1;
+  return m;
+}
+
+Matrix Matrix::from_rows(const std::vector<Vector>& rows, std::size_t cols) {
+  Matrix m(0, cols);
+  for (const Vector& r : rows) m.append_row(r);
+  return m;
+}
+
+Vector Matrix::row(std::size_t r) const {
+  return Vector(data_.begin() + static_cast<std::ptrdiff_t>(r * cols_),
+                data_.begin() + static_cast<std::ptrdiff_t>((r + 1) * cols_));
+}
+
+void Matrix::append_row(const Vector& row) {
+  assert(row.size() == cols_);
+  data_.insert(data_.end(), row.begin(), row.end());
+  ++rows_;
+}
+
+Matrix operator*(const Matrix& a, const Matrix& b) {
+  assert(a.cols() == b.rows());
+  Matrix c(a.rows(), b.cols());
+  for (std::size_t i = 0; i < a.rows(); ++i)
+    for (std::size_t k = 0; k < a.cols(); ++k) {
+      if (a(i, k) == 0) continue;
+      for (std::size_t j = 0; j < b.cols(); ++j) c(i, j) += a(i, k) * b(k, j);
+    }
+  return c;
+}
+
+Vector operator*(const Matrix& a, const Vector& x) {
+  assert(a.cols() == x.size());
+  Vector y(a.rows());
+  for (std::size_t i = 0; i < a.rows(); ++i)
+    for (std::size_t j = 0; j < a.cols(); ++j)
+      if (a(i, j) != 0) y[i] += a(i, j) * x[j];
+  return y;
+}
+
+Matrix select_columns(const Matrix& a, const std::vector<std::size_t>& columns) {
+  Matrix s(a.rows(), columns.size());
+  for (std::size_t i = 0; i < a.rows(); ++i)
+    for (std::size_t j = 0; j < columns.size(); ++j) s(i, j) = a(i, columns[j]);
+  return s;
+}
+
+std::vector<std::size_t> row_reduce(Matrix& a) {
+  std::vector<std::size_t> pivots;
+  std::size_t r = 0;
+  for (std::size_t c = 0; c < a.cols() && r < a.rows(); ++c) {
+    std::size_t p = r;
+    while (p < a.rows() && a(p, c) == 0) ++p;
+    if (p == a.rows()) continue;
+    if (p != r)
+      for (std::size_t j = 0; j < a.cols(); ++j) std::swap(a(p, j), a(r, j));
+    Rational inv = 1 / a(r, c);
+    for (std::size_t j = c; j < a.cols(); ++j) a(r, j) *= inv;
+    for (std::size_t i = 0; i < a.rows(); ++i) {
+      if (i == r || a(i, c) == 0) continue;
+      Rational f = a(i, c);
+      for (std::size_t j = c; j < a.cols(); ++j) a(i, j) -= f * a(r, j);
+    }
+    pivots.push_back(c);
+    ++r;
+  }
+  return pivots;
+}
+
+std::size_t rank(Matrix a) { return row_reduce(a).size(); }
+
+std::vector<Vector> kernel(Matrix a) {
+  std::vector<std::size_t> pivots = row_reduce(a);
+  std::vector<bool> is_pivot(a.cols(), false);
+  for (std::size_t c : pivots) is_pivot[c] = true;
+  std::vector<Vector> basis;
+  for (std::size_t free = 0; free < a.cols(); ++free) {
+    if (is_pivot[free]) continue;
+    Vector v(a.cols());
+    v[free] = 1;
+    for (std::size_t r = 0; r < pivots.size(); ++r) v[pivots[r]] = -a(r, free);
+    basis.push_back(std::move(v));
+  }
+  return basis;
+}
+
+std::optional<Vector> solve(Matrix a, const Vector& b) {
+  assert(a.rows() == b.size());
+  Matrix aug(a.rows(), a.cols() + 1);
+  for (std::size_t i = 0; i < a.rows(); ++i) {
+    for (std::size_t j = 0; j < a.cols(); ++j) aug(i, j) = a(i, j);
+    aug(i, a.cols()) = b[i];
+  }
+  std::vector<std::size_t> pivots = row_reduce(aug);
+  if (!pivots.empty() && pivots.back() == a.cols()) return std::nullopt;
+  Vector x(a.cols());
+  for (std::size_t r = 0; r < pivots.size(); ++r) x[pivots[r]] = aug(r, a.cols());
+  return x;
+}
+
+Rational dot(const Vector& a, const Vector& b) {
+  assert(a.size() == b.size());
+  Rational s;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != 0 && b[i] != 0) s += a[i] * b[i];
+  return s;
+}
+
+bool is_zero(const Vector& v) {
+  for (const Rational& x : v)
+    if (x != 0) return false;
+  return true;
+}
+
+}  // namespace nninv::arith

@@ -1,0 +1,158 @@
+// Cheap exact criteria (DESIGN.md section 3, items 1-4), tried before any
+// search. Each "holds" is a proved statement named in its reason; each
+// "violated" carries a concrete collision that is checked exactly.
+#include <sstream>
+
+#include "nninv/analysis/bounds.hpp"
+#include "nninv/decide/pipeline.hpp"
+#include "procedures.hpp"
+
+namespace nninv::decide {
+
+using arith::Matrix;
+using arith::Rational;
+using arith::Vector;
+
+namespace {
+
+Outcome not_applicable(Property p, std::string_view name, std::string why) {
+  return Outcome::unknown(p, std::move(why), std::string(name));
+}
+
+// Invariance of domain: a continuous injective map from an open set of R^d
+// into R^w needs w >= d, so a layer narrower than d = dim X refutes
+// injectivity. The collision itself comes from the local-rank construction.
+class DimensionCriterion : public Procedure {
+ public:
+  std::string_view name() const override { return "dimension (invariance of domain)"; }
+  Outcome run(const net::Network& net, Property property, const Budget& budget) override {
+    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+    std::size_t dim = net.domain.free_coordinates().size();
+    std::size_t narrowest = dim, at = 0;
+    for (std::size_t k = 1; k <= net.layers.size(); ++k)
+      if (net.width_after(k) < narrowest) {
+        narrowest = net.width_after(k);
+        at = k - 1;
+      }
+    if (narrowest >= dim) return not_applicable(property, name(), "no layer is narrower than dim X");
+    for (const Vector& x0 : interior_samples(net.domain, 256, /*seed=*/2)) {
+      if (budget.exhausted()) break;
+      if (auto c = try_collision_at(net, x0)) {
+        std::ostringstream why;
+        why << "layer " << at << " (" << net::layer_type_name(net.layers[at]) << ") has width " << narrowest
+            << " < " << dim << " = dim X, so f cannot be injective (invariance of domain); x2 = x1 + t v for a kernel "
+            << "vector v of the local affine map at x1";
+        return Outcome{property, Verdict::violated, std::move(c), why.str(), std::string(name())};
+      }
+    }
+    return not_applicable(property, name(), "narrow layer, but no collision was constructed at sampled points");
+  }
+};
+
+// Composition (item 1): if every layer is injective on the values that reach
+// it, so is f. Dense layers by rank (item 2), leaky_relu and identity are
+// bijections (item 3), a relu whose inputs are all >= 0 on X (interval bounds)
+// acts as the identity there.
+class LayerCompositionCriterion : public Procedure {
+ public:
+  std::string_view name() const override { return "layer composition"; }
+  Outcome run(const net::Network& net, Property property, const Budget&) override {
+    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+    std::vector<std::size_t> free = net.domain.free_coordinates();
+    if (free.empty())
+      return Outcome{property, Verdict::holds, std::nullopt, "the domain X is a single point", std::string(name())};
+    auto bounds = analysis::interval_bounds(net);
+    std::ostringstream why;
+    why << "every layer is injective on the values that reach it, so their composition is:";
+    bool before_first_dense = true;
+    for (std::size_t k = 0; k < net.layers.size(); ++k) {
+      const net::Layer& layer = net.layers[k];
+      why << (k ? ";" : "") << " layer " << k << " " << net::layer_type_name(layer);
+      if (const auto* d = std::get_if<net::Dense>(&layer)) {
+        // Before the first dense layer, pinned input coordinates are constants.
+        Matrix w = before_first_dense ? select_columns(d->weights, free) : d->weights;
+        std::size_t r = arith::rank(w);
+        if (r < w.cols())
+          return not_applicable(property, name(), "layer " + std::to_string(k) + " (dense) has rank " +
+                                                      std::to_string(r) + " < " + std::to_string(w.cols()));
+        why << " has full column rank " << r;
+        before_first_dense = false;
+      } else if (std::holds_alternative<net::Relu>(layer)) {
+        for (const net::Interval& in : bounds[k])
+          if (analysis::phase_of(in) != analysis::Phase::active)
+            return not_applicable(property, name(), "layer " + std::to_string(k) + " (relu) has a neuron that is not "
+                                                    "always active on X");
+        why << " is the identity on X (every input >= 0 by interval bounds)";
+      } else if (std::holds_alternative<net::LeakyRelu>(layer)) {
+        why << " is a bijection (alpha > 0)";
+      } else {
+        why << " is the identity";
+      }
+    }
+    return Outcome{property, Verdict::holds, std::nullopt, why.str(), std::string(name())};
+  }
+};
+
+// When interval bounds fix the phase of every relu / leaky_relu neuron, f is
+// one affine map A x + c on all of X (item 2): injective on X iff A has full
+// rank on the free coordinates; otherwise a kernel direction gives a collision.
+class AffineOnDomainCriterion : public Procedure {
+ public:
+  std::string_view name() const override { return "affine on the domain (rank)"; }
+  Outcome run(const net::Network& net, Property property, const Budget&) override {
+    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+    auto bounds = analysis::interval_bounds(net);
+    Matrix a = Matrix::identity(net.input_dim);
+    for (std::size_t k = 0; k < net.layers.size(); ++k) {
+      const net::Layer& layer = net.layers[k];
+      if (const auto* d = std::get_if<net::Dense>(&layer)) {
+        a = d->weights * a;
+        continue;
+      }
+      const auto* leaky = std::get_if<net::LeakyRelu>(&layer);
+      if (!leaky && !std::holds_alternative<net::Relu>(layer)) continue;
+      for (std::size_t i = 0; i < bounds[k].size(); ++i) {
+        analysis::Phase phase = analysis::phase_of(bounds[k][i]);
+        if (phase == analysis::Phase::unstable)
+          return not_applicable(property, name(), "some neuron changes phase on X");
+        if (phase == analysis::Phase::active) continue;
+        Rational factor = leaky ? leaky->alpha : Rational(0);
+        for (std::size_t j = 0; j < a.cols(); ++j) a(i, j) *= factor;
+      }
+    }
+    std::vector<std::size_t> free = net.domain.free_coordinates();
+    Matrix restricted = select_columns(a, free);
+    std::vector<Vector> basis = arith::kernel(restricted);
+    if (basis.empty())
+      return Outcome{property, Verdict::holds, std::nullopt,
+                     "f is affine on X (every activation has a fixed phase by interval bounds) and its matrix has "
+                     "rank " + std::to_string(free.size()) + " = dim X",
+                     std::string(name())};
+    Vector x0 = interior_samples(net.domain, 1, /*seed=*/3).front();
+    Vector v(net.input_dim);
+    for (std::size_t j = 0; j < free.size(); ++j) v[free[j]] = basis.front()[j];
+    Rational t = 1;
+    for (std::size_t i : free) {
+      const net::Interval& s = net.domain.sides[i];
+      if (v[i] > 0 && s.upper) t = std::min(t, Rational((*s.upper - x0[i]) / v[i]));
+      if (v[i] < 0 && s.lower) t = std::min(t, Rational((*s.lower - x0[i]) / v[i]));
+    }
+    Vector x2 = x0;
+    for (std::size_t i = 0; i < x2.size(); ++i) x2[i] += t * v[i];
+    Collision c{x0, x2, net::evaluate(net, x0)};
+    return Outcome{property, Verdict::violated, std::move(c),
+                   "f is affine on X with matrix rank " + std::to_string(arith::rank(restricted)) + " < " +
+                       std::to_string(free.size()) + " = dim X; x2 - x1 lies in its kernel",
+                   std::string(name())};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Procedure> make_dimension_criterion() { return std::make_unique<DimensionCriterion>(); }
+std::unique_ptr<Procedure> make_layer_composition_criterion() {
+  return std::make_unique<LayerCompositionCriterion>();
+}
+std::unique_ptr<Procedure> make_affine_on_domain_criterion() { return std::make_unique<AffineOnDomainCriterion>(); }
+
+}  // namespace nninv::decide

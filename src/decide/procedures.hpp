@@ -1,0 +1,33 @@
+// The decision procedures of the pipeline, one factory per file, plus the
+// witness construction they share. Internal to src/decide.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "nninv/decide/procedure.hpp"
+
+namespace nninv::decide {
+
+// criteria.cpp: cheap exact criteria (DESIGN.md section 3, items 1-4).
+std::unique_ptr<Procedure> make_dimension_criterion();
+std::unique_ptr<Procedure> make_layer_composition_criterion();
+std::unique_ptr<Procedure> make_affine_on_domain_criterion();
+// local_rank_search.cpp: sampled points whose local Jacobian has a kernel (item 5).
+std::unique_ptr<Procedure> make_local_rank_search();
+// smt_procedure.cpp: the complete twin encoding in Z3.
+std::unique_ptr<Procedure> make_smt_twin();
+
+// Deterministic points in the relative interior of `domain` (pinned
+// coordinates keep their value), at several scales on unbounded sides.
+std::vector<arith::Vector> interior_samples(const net::Box& domain, std::size_t count, std::uint64_t seed);
+
+// If the local Jacobian at x0 (an interior point of the domain), together with
+// the gradients of neurons sitting exactly at 0, has a kernel vector v on the
+// free coordinates, returns the collision (x0, x0 + t v) with t small enough
+// to keep the activation pattern and stay inside the domain. Exactly checked.
+std::optional<Collision> try_collision_at(const net::Network& net, const arith::Vector& x0);
+
+}  // namespace nninv::decide

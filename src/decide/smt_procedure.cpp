@@ -1,0 +1,21 @@
+// The complete procedure of last resort: the twin encoding in Z3 (src/smt).
+#include "nninv/smt/twin_encoding.hpp"
+#include "procedures.hpp"
+
+namespace nninv::decide {
+namespace {
+
+class SmtTwin : public Procedure {
+ public:
+  std::string_view name() const override { return "twin encoding (Z3)"; }
+  Outcome run(const net::Network& net, Property property, const Budget& budget) override {
+    if (property != Property::injective) return Outcome::unknown(property, "not applicable", std::string(name()));
+    return smt::decide_injective_twin(net, budget);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Procedure> make_smt_twin() { return std::make_unique<SmtTwin>(); }
+
+}  // namespace nninv::decide
