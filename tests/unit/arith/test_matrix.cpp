@@ -1,0 +1,43 @@
+#include <catch2/catch.hpp>
+
+#include "nninv/arith/matrix.hpp"
+
+using namespace nninv::arith;
+
+namespace {
+Matrix m(std::vector<Vector> rows) { return Matrix::from_rows(rows, rows.front().size()); }
+}  // namespace
+
+TEST_CASE("rank is exact, with no tolerance", "[arith]") {
+  CHECK(rank(m({{1, 2}, {2, 4}})) == 1);
+  CHECK(rank(m({{1, 2}, {2, Rational(4) + Rational(1, 1000000000)}})) == 2);
+  CHECK(rank(Matrix::identity(4)) == 4);
+  CHECK(rank(Matrix(3, 2)) == 0);
+  CHECK(rank(m({{1, 0, 1}, {0, 1, 1}, {1, 1, 2}})) == 2);
+}
+
+TEST_CASE("kernel vectors are annihilated exactly", "[arith]") {
+  Matrix a = m({{1, 0, 1}, {0, 1, 1}, {1, 1, 2}});
+  auto basis = kernel(a);
+  REQUIRE(basis.size() == 1);
+  CHECK(is_zero(a * basis[0]));
+  CHECK(!is_zero(basis[0]));
+  CHECK(kernel(Matrix::identity(3)).empty());
+  CHECK(kernel(Matrix(2, 3)).size() == 3);
+}
+
+TEST_CASE("solve finds a solution or proves none", "[arith]") {
+  Matrix a = m({{1, 1}, {1, -1}});
+  auto x = solve(a, {Rational(3), Rational(1)});
+  REQUIRE(x);
+  CHECK((*x)[0] == 2);
+  CHECK((*x)[1] == 1);
+  CHECK(!solve(m({{1, 1}, {2, 2}}), {Rational(1), Rational(3)}));
+}
+
+TEST_CASE("products", "[arith]") {
+  Matrix a = m({{1, 2}, {3, 4}});
+  Matrix b = m({{0, 1}, {1, 0}});
+  CHECK(a * b == m({{2, 1}, {4, 3}}));
+  CHECK(a * Vector{1, Rational(1, 2)} == Vector{2, 5});
+}

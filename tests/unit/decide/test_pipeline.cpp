@@ -1,0 +1,68 @@
+#include <catch2/catch.hpp>
+
+#include "nninv/decide/pipeline.hpp"
+#include "nninv/io/json_loader.hpp"
+#include "nninv/smt/twin_encoding.hpp"
+
+using namespace nninv;
+using decide::Property;
+using decide::Verdict;
+
+namespace {
+decide::Outcome injective(const std::string& text) {
+  return decide::decide(io::parse_network(text, "t"), Property::injective, decide::Budget(30.0));
+}
+}  // namespace
+
+TEST_CASE("dimension criterion refutes with a checked collision", "[decide]") {
+  auto o = injective(R"({"input_dim": 3, "layers": [{"type": "dense", "weights": [[1, 2, 3], [0, 1, 1]]}]})");
+  CHECK(o.verdict == Verdict::violated);
+  CHECK(o.method == "dimension (invariance of domain)");
+  REQUIRE(o.collision);
+}
+
+TEST_CASE("layer composition proves injectivity", "[decide]") {
+  auto o = injective(R"({"input_dim": 2, "layers": [{"type": "dense", "weights": [[1, 2], [3, 4], [5, 6]]},
+                         {"type": "leaky_relu", "alpha": 0.5}, {"type": "identity"}]})");
+  CHECK(o.verdict == Verdict::holds);
+  CHECK(o.method == "layer composition");
+}
+
+TEST_CASE("affine on the domain: rank decides both ways", "[decide]") {
+  // The relu is always inactive on the box, so f is constant in x1: not injective.
+  auto o = injective(R"({"input_dim": 2, "domain": {"lower": [0, 0], "upper": [1, 1]}, "layers": [
+      {"type": "dense", "weights": [[1, 0], [0, -1]], "bias": [0, -1]}, {"type": "relu"}]})");
+  CHECK(o.verdict == Verdict::violated);
+  CHECK(o.method == "affine on the domain (rank)");
+}
+
+TEST_CASE("the twin encoding decides what criteria cannot", "[decide][smt]") {
+  const char* split = R"({"input_dim": 2, "layers": [
+      {"type": "dense", "weights": [[1, 1], [1, -1], [-1, -1], [-1, 1]]}, {"type": "relu"},
+      {"type": "dense", "weights": [[1, 0, -1, 0], [0, 1, 0, -1]]}]})";
+  auto o = injective(split);
+  CHECK(o.verdict == Verdict::holds);
+  // The encoder alone, with and without interval bounds, agrees.
+  net::Network n = io::parse_network(split, "t");
+  CHECK(smt::decide_injective_twin(n, decide::Budget(30.0), {.use_interval_bounds = false}).verdict == Verdict::holds);
+  auto fold = io::parse_network(R"({"input_dim": 1, "domain": {"lower": [-1], "upper": [2]}, "layers": [
+      {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, 1]]}]})", "t");
+  auto v = smt::decide_injective_twin(fold, decide::Budget(30.0));
+  REQUIRE(v.verdict == Verdict::violated);
+  CHECK(decide::check_collision(fold, *v.collision).empty());
+}
+
+TEST_CASE("the exact check rejects a wrong collision", "[decide]") {
+  net::Network n = io::parse_network(R"({"input_dim": 1, "layers": [{"type": "relu"}]})", "t");
+  CHECK(decide::check_collision(n, {{-1}, {-2}, {0}}).empty());
+  CHECK(decide::check_collision(n, {{1}, {1}, {1}}) == "x1 equals x2");
+  CHECK(decide::check_collision(n, {{-1}, {1}, {0}}) == "f(x2) differs from y");
+}
+
+TEST_CASE("an exhausted budget answers unknown with the reason", "[decide]") {
+  std::atomic<bool> cancel{true};
+  auto o = decide::decide(io::parse_network(R"({"input_dim": 1, "layers": []})", "t"), Property::injective,
+                          decide::Budget(std::nullopt, &cancel));
+  CHECK(o.verdict == Verdict::unknown);
+  CHECK(o.reason == "interrupted");
+}
