@@ -30,23 +30,29 @@ usage: nninv COMMAND NET.json [options]
 
 commands:
   injective   Is there no pair x1 != x2 in the domain X with f(x1) = f(x2)?
+  surjective  Is every y in the codomain Y equal to f(x) for some x in X?
+  bijective   Both: injective and surjective.
+  invert      Find x in X with f(x) = y for a given y, or prove there is none.
 
 The network is read from nninv's JSON format (dense, relu, leaky_relu and
-identity layers; exact numbers: 0.1 means 1/10, "2/3" means 2/3). Answers are
+identity layers; exact numbers: 0.1 means 1/10, "2/3" means 2/3; optional
+"domain" box X and "codomain" box Y, default all of R^n and R^m). Answers are
 exact: a "violated" verdict comes with a witness checked in rational
 arithmetic, a "holds" verdict with the theorem or decision procedure that
 proves it.
 
 exit codes:
-  0   the property holds (proved)
-  1   the property is violated (a witness is printed)
+  0   the property holds (proved) / invert: a preimage was found
+  1   the property is violated (a witness is printed) / invert: none exists
   2   unknown (timeout, Ctrl-C or solver limit; the reason is printed)
   64  usage error     65  bad input data
   66  cannot open input   70  internal error (please report)
 
-example:
+examples:
   nninv injective examples/split_identity.json
-  nninv injective examples/fold.json --json
+  nninv surjective examples/relu_output.json --json
+  nninv bijective examples/leaky_square.json
+  nninv invert examples/split_identity.json --output 1/2,-3
 
 options:
   -h [ --help ]      this text
@@ -82,11 +88,80 @@ example:
 
 options)";
 
+constexpr const char* surjective_help = R"(usage: nninv surjective NET.json [--timeout SECONDS] [--json] [--quiet]
+
+Decides whether the network f: X -> Y is onto its codomain Y (the file's
+"codomain" box, or all of R^m): is every y in Y equal to f(x) for some x in
+the domain X? Onto a box is a different question from onto R^m: a network on
+a bounded domain can be onto a small box but never onto R^m.
+
+Stages, cheapest first:
+  output bounds         interval propagation bounds f on X; a point of Y
+                        beyond a bound is unreachable (e.g. relu outputs < 0)
+  affine on X           rank / a left-kernel vector decides
+  surjective layers     X = R^n and every layer onto (full row rank, leaky)
+  injective square map  X = R^n, m = n and f injective imply onto (Scholtes)
+  sampled points        points of Y whose preimage query is unsatisfiable
+  quantified formula    complete: "exists y in Y, forall x in X: f(x) != y"
+
+Output: the verdict; for "violated" a point y of Y that no x reaches, proved
+by an exact argument or an unsatisfiable preimage query (re-run before
+printing), and where possible a radius r such that every point within r of y
+(max-norm) is missed too, so the answer survives rounding.
+
+exit codes: 0 surjective, 1 not surjective, 2 unknown, 64/65/66/70 errors.
+
+example:
+  $ nninv surjective examples/relu_output.json
+  verdict:  violated: the network is not surjective from R^1 onto R^1
+  witness:  y = (-1) is in Y but f(x) != y for every x in X
+
+options)";
+
+constexpr const char* bijective_help = R"(usage: nninv bijective NET.json [--timeout SECONDS] [--json] [--quiet]
+
+Decides whether f: X -> Y is a bijection: injective on X and onto Y. Both
+questions are answered, each with its own evidence (see 'nninv injective
+--help' and 'nninv surjective --help'); the timeout covers both together.
+
+exit codes: 0 bijective, 1 injective or surjective is violated, 2 otherwise,
+64/65/66/70 errors.
+
+example:
+  $ nninv bijective examples/leaky_square.json
+  verdict:  holds: the network is bijective from R^2 onto R^2
+
+options)";
+
+constexpr const char* invert_help = R"(usage: nninv invert NET.json --output Y1,Y2,... [--timeout SECONDS] [--json] [--quiet]
+
+Finds an x in the domain X with f(x) = y exactly, or proves that none exists.
+The values of y are exact: decimals (0.25) or fractions (-7/3), separated by
+commas, one per output. When f is proved injective on X the preimage is
+reported as unique.
+
+exit codes: 0 found, 1 no preimage exists (proved), 2 unknown,
+64/65/66/70 errors.
+
+example:
+  $ nninv invert examples/split_identity.json --output 1/2,-3
+  verdict:  found: f(x) = y for x = (1/2, -3)
+
+options)";
+
 struct Args {
   std::string command, network;
   std::optional<double> timeout_seconds;
   bool json = false, quiet = false;
+  arith::Vector output;  // invert: the y to invert
 };
+
+const char* help_for(const std::string& command) {
+  if (command == "injective") return injective_help;
+  if (command == "surjective") return surjective_help;
+  if (command == "bijective") return bijective_help;
+  return invert_help;
+}
 
 po::options_description command_options() {
   po::options_description o;
@@ -110,8 +185,12 @@ std::optional<Args> parse_args(int argc, char** argv) {
     std::cout << version << "\n";
     return std::nullopt;
   }
-  if (command != "injective") throw UsageError("unknown command '" + command + "'; try 'nninv --help'");
+  if (command != "injective" && command != "surjective" && command != "bijective" && command != "invert")
+    throw UsageError("unknown command '" + command + "'; try 'nninv --help'");
   po::options_description visible = command_options();
+  if (command == "invert")
+    visible.add_options()("output", po::value<std::string>()->value_name("Y1,Y2,..."),
+                          "the point y to invert: exact decimals or p/q, comma-separated");
   po::options_description all = visible;
   all.add_options()("network", po::value<std::string>());
   po::positional_options_description positional;
@@ -124,7 +203,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
     throw UsageError(std::string(e.what()) + "; try 'nninv " + command + " --help'");
   }
   if (vm.count("help")) {
-    std::cout << injective_help << visible << "\n";
+    std::cout << help_for(command) << visible << "\n";
     return std::nullopt;
   }
   Args args;
@@ -135,6 +214,14 @@ std::optional<Args> parse_args(int argc, char** argv) {
     double t = vm["timeout"].as<double>();
     if (!(t > 0)) throw UsageError("--timeout must be a positive number of seconds");
     args.timeout_seconds = t;
+  }
+  if (command == "invert") {
+    if (!vm.count("output")) throw UsageError("invert needs --output Y1,Y2,...; try 'nninv invert --help'");
+    try {
+      args.output = arith::parse_rational_list(vm["output"].as<std::string>());
+    } catch (const arith::NumberSyntaxError& e) {
+      throw UsageError(std::string("--output: ") + e.what());
+    }
   }
   args.json = vm.count("json") > 0;
   args.quiet = vm.count("quiet") > 0;
@@ -149,21 +236,46 @@ int exit_code_of(decide::Verdict v) {
   }
 }
 
+int exit_code_of(decide::InvertVerdict v) {
+  switch (v) {
+    case decide::InvertVerdict::found: return exit_code::holds;
+    case decide::InvertVerdict::none: return exit_code::violated;
+    default: return exit_code::unknown;
+  }
+}
+
 int run(const Args& args) {
   decide::Budget budget(args.timeout_seconds, &interrupted);
   std::vector<std::string> warnings;
   net::Network net = io::load_network(args.network, &warnings);
-  bool progress = !args.quiet && isatty(STDERR_FILENO);
   if (!args.quiet)
     for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
   decide::Options options;
-  if (progress) options.on_stage = [](const std::string& stage) { std::cerr << "[nninv] " << stage << " ...\n"; };
-  decide::Outcome outcome = decide::decide(net, decide::Property::injective, budget, options);
-  double seconds = budget.elapsed_seconds();
-  if (args.json)
-    std::cout << report::to_json(outcome, seconds) << std::endl;
-  else
-    std::cout << report::to_text(net, outcome, seconds) << std::flush;
+  if (!args.quiet && isatty(STDERR_FILENO))
+    options.on_stage = [](const std::string& stage) { std::cerr << "[nninv] " << stage << " ...\n"; };
+
+  if (args.command == "invert") {
+    if (args.output.size() != net.output_dim())
+      throw UsageError("--output has " + std::to_string(args.output.size()) + " values, the network has " +
+                       std::to_string(net.output_dim()) + " outputs");
+    decide::InvertOutcome o = decide::invert(net, args.output, budget);
+    double t = budget.elapsed_seconds();
+    std::cout << (args.json ? report::invert_json(o, t) + "\n" : report::invert_text(o, t)) << std::flush;
+    return exit_code_of(o.verdict);
+  }
+  if (args.command == "bijective") {
+    report::Part inj{decide::decide(net, decide::Property::injective, budget, options), budget.elapsed_seconds()};
+    report::Part surj{decide::decide(net, decide::Property::surjective, budget, options), 0};
+    surj.time_seconds = budget.elapsed_seconds() - inj.time_seconds;
+    std::cout << (args.json ? report::bijective_json(inj, surj) + "\n" : report::bijective_text(net, inj, surj))
+              << std::flush;
+    return exit_code_of(decide::bijective_verdict(inj.outcome, surj.outcome));
+  }
+  decide::Property property =
+      args.command == "injective" ? decide::Property::injective : decide::Property::surjective;
+  decide::Outcome outcome = decide::decide(net, property, budget, options);
+  double t = budget.elapsed_seconds();
+  std::cout << (args.json ? report::to_json(outcome, t) + "\n" : report::to_text(net, outcome, t)) << std::flush;
   return exit_code_of(outcome.verdict);
 }
 

@@ -1,47 +1,89 @@
-// The list of decision stages, cheapest first. Adding a procedure is one line
-// here and one file beside it. Every decided outcome is re-checked exactly.
+// The lists of decision stages, cheapest first. Adding a procedure is one line
+// here and one file beside it. Every decided outcome is re-checked before it
+// is returned.
 #include "nninv/decide/pipeline.hpp"
 
 #include "nninv/errors.hpp"
+#include "nninv/smt/image_encoding.hpp"
 #include "procedures.hpp"
 
 namespace nninv::decide {
 
 namespace {
 
-std::vector<std::unique_ptr<Procedure>> stages() {
+std::vector<std::unique_ptr<Procedure>> stages(Property property) {
   std::vector<std::unique_ptr<Procedure>> list;
-  list.push_back(make_dimension_criterion());          // narrow layer: violated
-  list.push_back(make_layer_composition_criterion());  // every layer injective: holds
-  list.push_back(make_affine_on_domain_criterion());   // affine on X: rank decides
-  list.push_back(make_local_rank_search());            // sampled rank-deficient regions
-  list.push_back(make_smt_twin());                     // complete: twin encoding in Z3
+  if (property == Property::injective) {
+    list.push_back(make_dimension_criterion());          // narrow layer: violated
+    list.push_back(make_layer_composition_criterion());  // every layer injective: holds
+    list.push_back(make_affine_on_domain_criterion());   // affine on X: rank decides
+    list.push_back(make_local_rank_search());            // sampled rank-deficient regions
+    list.push_back(make_smt_twin());                     // complete: twin encoding in Z3
+  } else {
+    list.push_back(make_output_bounds_criterion());      // Y sticks out of the output bounds: violated
+    list.push_back(make_affine_image_criterion());       // affine on X: range decides
+    list.push_back(make_surjective_chain_criterion());   // every layer onto, X = R^n: holds
+    list.push_back(make_injective_square_criterion());   // square, injective, X = R^n: holds
+    list.push_back(make_unreachable_sample_search());    // sampled y with no preimage
+    list.push_back(make_quantified_image());             // complete: exists y forall x in Z3
+  }
   return list;
 }
 
-void check_outcome(const net::Network& net, const Outcome& o) {
-  if (o.verdict != Verdict::violated || o.property != Property::injective) return;
-  if (!o.collision) throw InternalError(o.method + " said violated without a witness");
-  if (std::string failure = check_collision(net, *o.collision); !failure.empty())
-    throw InternalError(o.method + " produced a witness that fails its exact check: " + failure);
+// A violated outcome must carry a witness that survives its re-check; one
+// that cannot be re-checked in the remaining budget is reported as unknown.
+Outcome checked(const net::Network& net, Outcome o, const Budget& budget) {
+  if (o.verdict != Verdict::violated) return o;
+  std::string failure;
+  if (o.property == Property::injective)
+    failure = o.collision ? check_collision(net, *o.collision) : "no witness";
+  else
+    failure = o.unreached ? check_unreached(net, *o.unreached, budget) : "no witness";
+  if (failure.empty()) return o;
+  if (failure.rfind("unconfirmed", 0) == 0)
+    return Outcome::unknown(o.property, "witness found but not re-checked: " + failure, o.method);
+  throw InternalError(o.method + " produced a witness that fails its check: " + failure);
 }
 
 }  // namespace
 
 Outcome decide(const net::Network& net, Property property, const Budget& budget, const Options& options) {
   std::string notes;
-  for (const auto& stage : stages()) {
+  for (const auto& stage : stages(property)) {
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), std::string(stage->name()));
     if (options.on_stage) options.on_stage(std::string(stage->name()));
     Outcome o = stage->run(net, property, budget);
-    if (o.decided()) {
-      check_outcome(net, o);
-      return o;
-    }
+    if (o.decided()) return checked(net, std::move(o), budget);
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), o.method);
     notes = o.reason;
   }
   return Outcome::unknown(property, notes.empty() ? "no procedure decided the question" : notes, "pipeline");
+}
+
+InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget) {
+  const std::string method = "preimage query (Z3, linear real arithmetic)";
+  InvertOutcome result{InvertVerdict::unknown, {}, y, std::nullopt, "", method};
+  smt::PreimageResult r = smt::find_preimage(net, y, budget);
+  if (r.status == smt::Preimage::unknown) {
+    result.reason = r.reason;
+    return result;
+  }
+  if (r.status == smt::Preimage::none) {
+    result.verdict = InvertVerdict::none;
+    result.reason = "the query 'x in X, f(x) = y' is unsatisfiable";
+    return result;
+  }
+  if (!net.domain.contains(r.x) || net::evaluate(net, r.x) != y)
+    throw InternalError(method + " produced a preimage that fails its exact check");
+  result.verdict = InvertVerdict::found;
+  result.x = std::move(r.x);
+  result.reason = "f(x) = y checked in exact rational arithmetic";
+  Outcome injective = decide(net, Property::injective, budget);
+  if (injective.verdict == Verdict::holds) {
+    result.unique = true;
+    result.reason += "; the preimage is unique because f is injective on X (" + injective.method + ")";
+  }
+  return result;
 }
 
 }  // namespace nninv::decide

@@ -20,6 +20,14 @@ std::unique_ptr<Procedure> make_local_rank_search();
 // smt_procedure.cpp: the complete twin encoding in Z3.
 std::unique_ptr<Procedure> make_smt_twin();
 
+// surjectivity_criteria.cpp: surjectivity onto the codomain Y.
+std::unique_ptr<Procedure> make_output_bounds_criterion();
+std::unique_ptr<Procedure> make_affine_image_criterion();
+std::unique_ptr<Procedure> make_surjective_chain_criterion();
+std::unique_ptr<Procedure> make_injective_square_criterion();
+std::unique_ptr<Procedure> make_unreachable_sample_search();
+std::unique_ptr<Procedure> make_quantified_image();
+
 // Deterministic points in the relative interior of `domain` (pinned
 // coordinates keep their value), at several scales on unbounded sides.
 std::vector<arith::Vector> interior_samples(const net::Box& domain, std::size_t count, std::uint64_t seed);

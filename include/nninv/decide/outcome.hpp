@@ -20,17 +20,49 @@ struct Collision {
   arith::Vector x1, x2, y;
 };
 
+// Refutes surjectivity: y in Y has no preimage in X; when radius is set, no
+// point within inf-distance radius of y has one either.
+struct Unreached {
+  arith::Vector y;
+  std::optional<arith::Rational> radius;
+};
+
 struct Outcome {
   Property property = Property::injective;
   Verdict verdict = Verdict::unknown;
   std::optional<Collision> collision;  // set exactly when injective is violated
   std::string reason;                  // why, in one sentence a reader can check
   std::string method;                  // the procedure that settled it
+  std::optional<Unreached> unreached;  // set exactly when surjective is violated
 
   static Outcome unknown(Property p, std::string reason, std::string method = "") {
-    return Outcome{p, Verdict::unknown, std::nullopt, std::move(reason), std::move(method)};
+    return Outcome{p, Verdict::unknown, std::nullopt, std::move(reason), std::move(method), std::nullopt};
   }
   bool decided() const { return verdict != Verdict::unknown; }
+};
+
+inline Outcome unreached_outcome(Unreached u, std::string reason, std::string method) {
+  return Outcome{Property::surjective, Verdict::violated, std::nullopt, std::move(reason), std::move(method),
+                 std::move(u)};
+}
+
+// bijective = injective and surjective: holds if both hold, violated if
+// either is violated, unknown otherwise.
+inline Verdict bijective_verdict(const Outcome& injective, const Outcome& surjective) {
+  if (injective.verdict == Verdict::violated || surjective.verdict == Verdict::violated) return Verdict::violated;
+  if (injective.verdict == Verdict::holds && surjective.verdict == Verdict::holds) return Verdict::holds;
+  return Verdict::unknown;
+}
+
+// The answer of `nninv invert`: an exact preimage of y, or a proof that none exists.
+enum class InvertVerdict { found, none, unknown };
+const char* to_string(InvertVerdict v);
+
+struct InvertOutcome {
+  InvertVerdict verdict = InvertVerdict::unknown;
+  arith::Vector x, y;             // x set when found
+  std::optional<bool> unique;     // true when f is proved injective on X
+  std::string reason, method;
 };
 
 }  // namespace nninv::decide

@@ -20,8 +20,18 @@ struct Options {
 // witness that fails its exact check throws InternalError.
 Outcome decide(const net::Network& net, Property property, const Budget& budget, const Options& options = {});
 
+// Finds x in X with f(x) = y exactly, or proves there is none; `unique` is
+// set when f is proved injective on X. Requires y.size() == net.output_dim().
+InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget);
+
 // Exact re-check of a collision: x1 != x2, both in the domain, f(x1) = f(x2) = y.
 // Returns an empty string when it holds, else what failed.
 std::string check_collision(const net::Network& net, const Collision& c);
+
+// Re-check of an unreachable point: y in Y, and no x in X reaches y (nor the
+// box of half-width radius around it), proved by exact interval bounds or by
+// a fresh preimage query. Returns an empty string when it holds; "unconfirmed: ..."
+// when the re-check ran out of budget; else what failed.
+std::string check_unreached(const net::Network& net, const Unreached& u, const Budget& budget);
 
 }  // namespace nninv::decide

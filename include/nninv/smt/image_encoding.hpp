@@ -1,0 +1,35 @@
+// Questions about the image of the network, in Z3 (linear real arithmetic):
+// preimages of a point or a small box, and the quantified surjectivity
+// formula "exists y in Y, forall x in X: f(x) != y" (DESIGN.md section 2).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "nninv/decide/budget.hpp"
+#include "nninv/decide/outcome.hpp"
+#include "nninv/net/network.hpp"
+
+namespace nninv::smt {
+
+enum class Preimage { found, none, unknown };
+
+struct PreimageResult {
+  Preimage status = Preimage::unknown;
+  arith::Vector x;     // when found: x in X, read from the model as exact rationals
+  std::string reason;  // when unknown
+};
+
+// Is there x in X with f(x) = y (radius empty), or with |f(x) - y|_inf <= radius?
+// found: x (the caller re-checks it exactly); none: Z3 proved the query
+// unsatisfiable; unknown: budget, cap_seconds or Z3 gave up.
+PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, const decide::Budget& budget,
+                             std::optional<arith::Rational> radius = std::nullopt,
+                             std::optional<double> cap_seconds = std::nullopt);
+
+// Complete for relu / leaky_relu / dense / identity networks given time:
+// violated with the y of Z3's model (re-proved unreachable by find_preimage),
+// holds when the quantified formula is unsatisfiable.
+decide::Outcome decide_surjective_quantified(const net::Network& net, const decide::Budget& budget);
+
+}  // namespace nninv::smt

@@ -1,0 +1,79 @@
+// Preimage queries and the quantified surjectivity formula in Z3.
+#include "nninv/smt/image_encoding.hpp"
+
+#include "network_encoder.hpp"
+#include "nninv/analysis/bounds.hpp"
+#include "solve.hpp"
+
+namespace nninv::smt {
+
+using arith::Rational;
+using decide::Outcome;
+using decide::Property;
+
+PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, const decide::Budget& budget,
+                             std::optional<Rational> radius, std::optional<double> cap_seconds) {
+  try {
+    z3::context ctx;
+    z3::solver solver(ctx);
+    auto bounds = analysis::interval_bounds(net);
+    std::vector<z3::expr> x = real_vector(ctx, "x", net.input_dim);
+    solver.add(in_box(ctx, net.domain, x));
+    EncodedCopy copy = encode_copy(ctx, net, x, "f", &bounds);
+    solver.add(copy.constraints);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      // encodes: f(x) = y, or |f(x)_i - y_i| <= radius
+      if (radius) {
+        solver.add(copy.outputs[i] >= numeral(ctx, y[i] - *radius));
+        solver.add(copy.outputs[i] <= numeral(ctx, y[i] + *radius));
+      } else {
+        solver.add(copy.outputs[i] == numeral(ctx, y[i]));
+      }
+    }
+    SolveResult r = check_within(solver, budget, cap_seconds);
+    if (r.status == z3::unsat) return {Preimage::none, {}, ""};
+    if (r.status == z3::unknown) return {Preimage::unknown, {}, r.unknown_reason};
+    z3::model model = solver.get_model();
+    PreimageResult found{Preimage::found, {}, ""};
+    for (const z3::expr& xi : x) found.x.push_back(read_rational(model.eval(xi, true)));
+    return found;
+  } catch (const z3::exception& e) {
+    return {Preimage::unknown, {}, std::string("Z3 error: ") + e.msg()};
+  }
+}
+
+Outcome decide_surjective_quantified(const net::Network& net, const decide::Budget& budget) {
+  const std::string method = "quantified image formula (Z3, linear real arithmetic)";
+  try {
+    z3::context ctx;
+    z3::solver solver(ctx);
+    auto bounds = analysis::interval_bounds(net);
+    std::vector<z3::expr> y = real_vector(ctx, "y", net.output_dim());
+    std::vector<z3::expr> x = real_vector(ctx, "x", net.input_dim);
+    EncodedCopy copy = encode_copy(ctx, net, x, "f", &bounds);
+    z3::expr_vector bound(ctx);
+    for (const z3::expr& xi : x) bound.push_back(xi);
+    for (unsigned i = 0; i < copy.variables.size(); ++i) bound.push_back(copy.variables[i]);
+    z3::expr_vector hits(ctx);
+    for (std::size_t i = 0; i < y.size(); ++i) hits.push_back(copy.outputs[i] == y[i]);
+    // encodes: y in Y and forall x in X (and every run of the net on x): f(x) != y
+    solver.add(in_box(ctx, net.codomain, y));
+    solver.add(z3::forall(bound, !(in_box(ctx, net.domain, x) && z3::mk_and(copy.constraints) && z3::mk_and(hits))));
+    SolveResult r = check_within(solver, budget);
+    if (r.status == z3::unsat)
+      return Outcome{Property::surjective, decide::Verdict::holds, std::nullopt,
+                     "every y in Y has a preimage: the formula 'exists y in Y, forall x in X: f(x) != y' is "
+                     "unsatisfiable",
+                     method, std::nullopt};
+    if (r.status == z3::unknown) return Outcome::unknown(Property::surjective, r.unknown_reason, method);
+    z3::model model = solver.get_model();
+    decide::Unreached u;
+    for (const z3::expr& yi : y) u.y.push_back(read_rational(model.eval(yi, true)));
+    return decide::unreached_outcome(std::move(u), "Z3 found a point of Y outside the image of X", method);
+  } catch (const z3::exception& e) {
+    if (budget.exhausted()) return Outcome::unknown(Property::surjective, budget.exhaustion_reason(), method);
+    return Outcome::unknown(Property::surjective, std::string("Z3 error: ") + e.msg(), method);
+  }
+}
+
+}  // namespace nninv::smt
