@@ -8,7 +8,9 @@ namespace nninv::analysis {
 using arith::Matrix;
 using arith::Rational;
 
-LocalMap local_map(const net::Network& net, const arith::Vector& x0) {
+LocalMap local_map(const net::Network& net, const arith::Vector& x0, TieRule ties,
+                   const std::vector<bool>& active_ties) {
+  std::size_t tie_index = 0;
   LocalMap map;
   map.input = x0;
   arith::Vector value = x0;
@@ -26,7 +28,14 @@ LocalMap local_map(const net::Network& net, const arith::Vector& x0) {
     for (std::size_t i = 0; i < value.size(); ++i) {
       map.neurons.push_back(NeuronAtPoint{k, i, value[i], jac.row(i)});
       if (value[i] > 0) continue;
-      Rational factor = value[i] < 0 ? slope_below : Rational(0);
+      Rational factor = slope_below;
+      if (value[i] == 0 && ties == TieRule::chosen) {
+        bool active = tie_index < active_ties.size() && active_ties[tie_index];
+        ++tie_index;
+        if (active) continue;
+      } else if (value[i] == 0) {
+        factor = 0;
+      }
       value[i] *= factor;
       for (std::size_t j = 0; j < jac.cols(); ++j) jac(i, j) *= factor;
     }

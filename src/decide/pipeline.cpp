@@ -25,6 +25,7 @@ std::vector<std::unique_ptr<Procedure>> stages(Property property) {
     list.push_back(make_surjective_chain_criterion());   // every layer onto, X = R^n: holds
     list.push_back(make_injective_square_criterion());   // square, injective, X = R^n: holds
     list.push_back(make_unreachable_sample_search());    // sampled y with no preimage
+    list.push_back(make_region_cover());                 // complete for square nets with nonsingular regions
     list.push_back(make_quantified_image());             // complete: exists y forall x in Z3
   }
   return list;
@@ -53,6 +54,7 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), std::string(stage->name()));
     if (options.on_stage) options.on_stage(std::string(stage->name()));
     Outcome o = stage->run(net, property, budget);
+    if (o.unreached && !o.unreached->radius) o.unreached->radius = try_missed_radius(net, o.unreached->y, budget);
     if (o.decided()) return checked(net, std::move(o), budget);
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), o.method);
     notes = o.reason;

@@ -26,7 +26,12 @@ std::unique_ptr<Procedure> make_affine_image_criterion();
 std::unique_ptr<Procedure> make_surjective_chain_criterion();
 std::unique_ptr<Procedure> make_injective_square_criterion();
 std::unique_ptr<Procedure> make_unreachable_sample_search();
+std::unique_ptr<Procedure> make_region_cover();
 std::unique_ptr<Procedure> make_quantified_image();
+// A radius r (tried from 1 down by factors of 4) such that no x in X has
+// |f(x) - y|_inf <= r, proved by an unsatisfiable query; nothing if none found.
+std::optional<arith::Rational> try_missed_radius(const net::Network& net, const arith::Vector& y,
+                                                 const Budget& budget);
 
 // Deterministic points in the relative interior of `domain` (pinned
 // coordinates keep their value), at several scales on unbounded sides.

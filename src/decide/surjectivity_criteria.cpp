@@ -215,6 +215,14 @@ class UnreachableSampleSearch : public Procedure {
   }
 };
 
+class RegionCover : public Procedure {
+ public:
+  std::string_view name() const override { return "region cover (Z3)"; }
+  Outcome run(const net::Network& net, Property, const Budget& budget) override {
+    return smt::decide_surjective_region_cover(net, budget);
+  }
+};
+
 class QuantifiedImage : public Procedure {
  public:
   std::string_view name() const override { return "quantified image formula (Z3)"; }
@@ -225,11 +233,19 @@ class QuantifiedImage : public Procedure {
 
 }  // namespace
 
+std::optional<Rational> try_missed_radius(const net::Network& net, const Vector& y, const Budget& budget) {
+  Rational r = 1;
+  for (int attempt = 0; attempt < 8 && !budget.exhausted(); ++attempt, r /= 4)
+    if (smt::find_preimage(net, y, budget, r, /*cap_seconds=*/1.0).status == smt::Preimage::none) return r;
+  return std::nullopt;
+}
+
 std::unique_ptr<Procedure> make_output_bounds_criterion() { return std::make_unique<OutputBoundsCriterion>(); }
 std::unique_ptr<Procedure> make_affine_image_criterion() { return std::make_unique<AffineImageCriterion>(); }
 std::unique_ptr<Procedure> make_surjective_chain_criterion() { return std::make_unique<SurjectiveChainCriterion>(); }
 std::unique_ptr<Procedure> make_injective_square_criterion() { return std::make_unique<InjectiveSquareCriterion>(); }
 std::unique_ptr<Procedure> make_unreachable_sample_search() { return std::make_unique<UnreachableSampleSearch>(); }
+std::unique_ptr<Procedure> make_region_cover() { return std::make_unique<RegionCover>(); }
 std::unique_ptr<Procedure> make_quantified_image() { return std::make_unique<QuantifiedImage>(); }
 
 }  // namespace nninv::decide

@@ -22,10 +22,20 @@ struct LocalMap {
   std::vector<NeuronAtPoint> neurons;  // every relu / leaky_relu neuron, in order
 };
 
-// Requires x0.size() == net.input_dim. Neurons exactly at 0 get derivative 0
-// downstream: a direction v with gradient . v == 0 for all of them keeps them
-// at 0, and along such a v the map is f(x0 + t v) = f(x0) + t J v for small t.
-LocalMap local_map(const net::Network& net, const arith::Vector& x0);
+// How a neuron whose pre-activation is exactly 0 at x0 is treated downstream.
+enum class TieRule {
+  // derivative 0: a direction v with gradient . v == 0 for all such neurons
+  // keeps them at 0, and along it f(x0 + t v) = f(x0) + t J v for small t.
+  zero_derivative,
+  // a piece chosen per tie: the t-th neuron at 0 (in order) takes the active
+  // piece iff active_ties[t] (missing entries: inactive). The map is then the
+  // affine map of one closed activation region containing x0.
+  chosen,
+};
+
+// Requires x0.size() == net.input_dim.
+LocalMap local_map(const net::Network& net, const arith::Vector& x0, TieRule ties = TieRule::zero_derivative,
+                   const std::vector<bool>& active_ties = {});
 
 // Largest step bound: for every t in [0, result) the segment x0 + t v keeps
 // the sign of each neuron that is nonzero at x0. Empty when no neuron limits it.

@@ -33,3 +33,15 @@ PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, co
 decide::Outcome decide_surjective_quantified(const net::Network& net, const decide::Budget& budget);
 
 }  // namespace nninv::smt
+
+namespace nninv::smt {
+
+// Counterexample-guided region cover (DESIGN.md section 2) for networks with
+// m = dim X and a full-dimensional box Y: guess y in Y outside the images
+// found so far; ask for a preimage; none proves y unreachable, otherwise the
+// exact image of the preimage's (nonsingular) activation region joins the
+// cover. Terminates after at most one round per region. Unknown (so that the
+// quantified formula can take over) when it meets a singular region.
+decide::Outcome decide_surjective_region_cover(const net::Network& net, const decide::Budget& budget);
+
+}  // namespace nninv::smt
