@@ -1,13 +1,16 @@
 // Runs the pipeline on one network of the regression corpus and compares it
-// with the known answer in NET.expect ({"injective": "holds"|"violated",
-// "why": "..."}). Every violated witness is re-evaluated here, independently
-// of the pipeline's own check.
+// with the known answer in NET.expect: {"injective" | "surjective" |
+// "bijective": "holds" | "violated", "why": "..."} (one or more properties).
+// Every violated witness is re-checked here, independently of the
+// pipeline's own check: collisions by exact evaluation, unreachable points by
+// membership in Y and a fresh preimage query.
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/io/json_loader.hpp"
+#include "nninv/smt/image_encoding.hpp"
 
 using namespace nninv;
 
@@ -21,6 +24,23 @@ bool recheck_collision(const net::Network& net, const decide::Collision& c, std:
   return failure.empty();
 }
 
+bool recheck_unreached(const net::Network& net, const decide::Unreached& u, std::string& failure) {
+  if (!net.codomain.contains(u.y)) failure = "y outside the codomain";
+  else if (smt::find_preimage(net, u.y, decide::Budget(60.0)).status != smt::Preimage::none)
+    failure = "y has a preimage (or the query did not finish)";
+  else if (u.radius && smt::find_preimage(net, u.y, decide::Budget(60.0), u.radius).status != smt::Preimage::none)
+    failure = "the ball of the claimed radius around y is reached";
+  return failure.empty();
+}
+
+bool recheck(const net::Network& net, const decide::Outcome& o, std::string& failure) {
+  if (o.verdict != decide::Verdict::violated) return true;
+  if (o.collision) return recheck_collision(net, *o.collision, failure);
+  if (o.unreached) return recheck_unreached(net, *o.unreached, failure);
+  failure = "violated without a witness";
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -32,20 +52,28 @@ int main(int argc, char** argv) {
   nlohmann::json expect = nlohmann::json::parse(in);
   net::Network net = io::load_network(argv[1]);
   int failures = 0, checks = 0;
-  for (auto [key, property] : {std::pair{"injective", decide::Property::injective}}) {
+  auto report = [&](const std::string& key, const std::string& got, const std::string& by, double seconds,
+                    const std::string& failure) {
+    std::cout << argv[1] << ": " << key << ": " << got << " by " << by << " in " << seconds << " s"
+              << (failure.empty() ? "" : "  FAIL: " + failure) << "\n";
+    if (!failure.empty()) ++failures;
+  };
+  for (const char* key : {"injective", "surjective", "bijective"}) {
     if (!expect.contains(key)) continue;
     ++checks;
     std::string wanted = expect.at(key).get<std::string>();
     decide::Budget budget(60.0);
-    decide::Outcome o = decide::decide(net, property, budget);
-    std::string got = decide::to_string(o.verdict);
-    std::string failure;
-    if (got != wanted) failure = "expected " + wanted + ", got " + got + " (" + o.method + ": " + o.reason + ")";
-    else if (o.verdict == decide::Verdict::violated && !recheck_collision(net, *o.collision, failure))
-      failure = "witness fails the re-check: " + failure;
-    std::cout << argv[1] << ": " << key << ": " << got << " by " << o.method << " in " << budget.elapsed_seconds()
-              << " s" << (failure.empty() ? "" : "  FAIL: " + failure) << "\n";
-    if (!failure.empty()) ++failures;
+    std::vector<decide::Outcome> parts;
+    if (std::string(key) != "surjective") parts.push_back(decide::decide(net, decide::Property::injective, budget));
+    if (std::string(key) != "injective") parts.push_back(decide::decide(net, decide::Property::surjective, budget));
+    decide::Verdict verdict = parts.size() == 2 ? decide::bijective_verdict(parts[0], parts[1]) : parts[0].verdict;
+    std::string got = decide::to_string(verdict), failure, by;
+    for (const auto& p : parts) {
+      by += (by.empty() ? "" : " + ") + p.method;
+      if (!recheck(net, p, failure)) failure = std::string(decide::to_string(p.property)) + " witness fails the re-check: " + failure;
+    }
+    if (failure.empty() && got != wanted) failure = "expected " + wanted + ", got " + got + " (" + parts.back().reason + ")";
+    report(key, got, by, budget.elapsed_seconds(), failure);
   }
   if (checks == 0) {
     std::cerr << argv[2] << ": names no property\n";
