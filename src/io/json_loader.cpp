@@ -1,9 +1,13 @@
 // JSON network loader: nlohmann's SAX parser builds a document in which every
-// number keeps its original text, then a validator walks it with JSON pointers
-// so that each error names the file and the offending place.
+// number keeps its original text (duplicate keys and deep nesting are refused),
+// then a validator walks it with JSON pointers so that each error names the
+// file and the offending place (STYLE.md, "Errors").
 #include "nninv/io/json_loader.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -13,8 +17,30 @@
 namespace nninv::io {
 namespace {
 
-using nlohmann::json;
+// Floats are lexed as long double only so that nlohmann's overflow check lets
+// exact numbers such as 1e400 through; the value itself is never used, the
+// lexeme is (see number_float).
+using json = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, long double>;
 using arith::Rational;
+
+// RFC 6901: "~" and "/" inside a key are written "~0" and "~1".
+std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+// "<file>: <pointer>: <what>"; the pointer is left out for the whole document.
+std::string located(const std::string& source, const std::string& pointer, const std::string& what) {
+  return source + ": " + (pointer.empty() ? "" : pointer + ": ") + what;
+}
 
 // A JSON number is stored as a binary value holding its exact lexeme, so it
 // can never be confused with a string and never passes through a double.
@@ -22,9 +48,12 @@ json number_node(const std::string& lexeme) {
   return json::binary(json::binary_t::container_type(lexeme.begin(), lexeme.end()));
 }
 
+// Builds the document and remembers the JSON pointer of the place being
+// parsed, so that syntax errors, duplicate keys and too deep nesting are
+// reported where they happen.
 class LexemePreservingBuilder : public nlohmann::json_sax<json> {
  public:
-  explicit LexemePreservingBuilder(json& root) : root_(root) {}
+  LexemePreservingBuilder(json& root, std::string_view text) : root_(root), text_(text) {}
 
   bool null() override { return put(json(nullptr)); }
   bool boolean(bool v) override { return put(json(v)); }
@@ -36,38 +65,92 @@ class LexemePreservingBuilder : public nlohmann::json_sax<json> {
   bool start_object(std::size_t) override { return open(json::object()); }
   bool key(string_t& k) override {
     key_ = k;
+    has_key_ = true;
+    if (stack_.back().node->contains(k)) {
+      error_ = located_here("duplicate key \"" + k + "\", expected each key at most once per object");
+      return false;
+    }
     return true;
   }
-  bool end_object() override {
-    stack_.pop_back();
-    return true;
-  }
+  bool end_object() override { return close(); }
   bool start_array(std::size_t) override { return open(json::array()); }
-  bool end_array() override {
-    stack_.pop_back();
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
-    std::string what = ex.what();
-    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-    error_ = what;
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::detail::exception& ex) override {
+    error_ = located_here(syntax_error_text(position, last_token, ex));
     return false;
   }
 
   const std::optional<std::string>& error() const { return error_; }
 
  private:
+  struct Open {
+    json* node;
+    std::string pointer;
+  };
+
+  // Pointer of the value about to be read (or of the open container when an
+  // object is between a value and the next key).
+  std::string current_pointer() const {
+    if (stack_.empty()) return "";
+    const Open& top = stack_.back();
+    if (top.node->is_array()) return top.pointer + "/" + std::to_string(top.node->size());
+    return has_key_ ? top.pointer + "/" + pointer_token(key_) : top.pointer;
+  }
+  std::string located_here(const std::string& what) const {
+    std::string p = current_pointer();
+    return p.empty() ? what : p + ": " + what;
+  }
+
+  // nlohmann says "[json.exception.parse_error.101] parse error at line 3,
+  // column 7: syntax error while parsing value - invalid literal; ...";
+  // keep the position and the detail.
+  std::string syntax_error_text(std::size_t position, const std::string& last_token,
+                                const nlohmann::detail::exception& ex) const {
+    std::string where = "line " + std::to_string(line_of(position)) + ", column " + std::to_string(column_of(position));
+    if (ex.id == 406) {
+      // A number beyond even long double's range; say where it starts and
+      // what the exact reader thinks of it (usually: exponent out of range).
+      std::size_t start = position >= last_token.size() ? position - last_token.size() + 1 : position;
+      where = "line " + std::to_string(line_of(start)) + ", column " + std::to_string(column_of(start));
+      try {
+        (void)arith::parse_rational(last_token);
+      } catch (const arith::NumberSyntaxError& e) {
+        return where + ": " + e.what();
+      }
+      return where + ": number '" + last_token.substr(0, 40) + "...' is too long (" +
+             std::to_string(last_token.size()) + " characters), expected at most 4900 digits; write it as a string";
+    }
+    std::string detail = ex.what();
+    if (auto pos = detail.find("] "); pos != std::string::npos) detail = detail.substr(pos + 2);
+    if (auto pos = detail.find(": "); detail.rfind("parse error", 0) == 0 && pos != std::string::npos)
+      detail = detail.substr(pos + 2);
+    if (detail.rfind("syntax error while parsing ", 0) == 0)
+      if (auto dash = detail.find(" - "); dash != std::string::npos) detail = detail.substr(dash + 3);
+    return "JSON syntax error at " + where + ": " + detail;
+  }
+  std::size_t line_of(std::size_t position) const {
+    position = std::min(position, text_.size());
+    return 1 + static_cast<std::size_t>(std::count(text_.begin(), text_.begin() + position, '\n'));
+  }
+  std::size_t column_of(std::size_t position) const {
+    position = std::min(position, text_.size());
+    std::size_t line_start = text_.rfind('\n', position == 0 ? 0 : position - 1);
+    line_start = (line_start == std::string_view::npos || line_start >= position) ? 0 : line_start + 1;
+    return std::max<std::size_t>(1, position - line_start);
+  }
+
   // Stores a value at the current place of the document; returns where it went.
   json* place(json value) {
     if (stack_.empty()) {
       root_ = std::move(value);
       return &root_;
     }
-    json& parent = *stack_.back();
+    json& parent = *stack_.back().node;
     if (parent.is_array()) {
       parent.push_back(std::move(value));
       return &parent.back();
     }
+    has_key_ = false;
     json& slot = parent[key_];
     slot = std::move(value);
     return &slot;
@@ -79,22 +162,44 @@ class LexemePreservingBuilder : public nlohmann::json_sax<json> {
 
   bool open(json container) {
     if (stack_.size() >= max_nesting_depth) {
-      error_ = "nesting deeper than " + std::to_string(max_nesting_depth) + " levels";
+      error_ = located_here("arrays and objects nested more than " + std::to_string(max_nesting_depth) +
+                            " levels deep, expected at most " + std::to_string(max_nesting_depth));
       return false;
     }
-    stack_.push_back(place(std::move(container)));
+    std::string pointer = current_pointer();
+    stack_.push_back({place(std::move(container)), std::move(pointer)});
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    has_key_ = false;
     return true;
   }
 
   json& root_;
-  std::vector<json*> stack_;
+  std::string_view text_;
+  std::vector<Open> stack_;
   std::string key_;
+  bool has_key_ = false;
   std::optional<std::string> error_;
 };
 
+// "an array", "a number", ... for messages.
 std::string type_name(const json& j) {
-  if (j.is_binary()) return "number";
+  if (j.is_binary()) return "a number";
+  if (j.is_null()) return "null";
+  if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
+  if (j.is_array()) return "an array";
+  if (j.is_object()) return "an object";
+  if (j.is_string()) return "a string";
   return j.type_name();
+}
+
+// Long exact values (1e400) are shortened in messages.
+std::string show(const Rational& v) {
+  std::string s = v.get_str();
+  if (s.size() <= 40) return s;
+  return s.substr(0, 20) + "... (" + std::to_string(s.size()) + " characters)";
 }
 
 // Walks the document; every failure names the file and the JSON pointer.
@@ -103,55 +208,66 @@ class Validator {
   Validator(std::string source, std::vector<std::string>* warnings) : source_(std::move(source)), warnings_(warnings) {}
 
   [[noreturn]] void fail(const std::string& pointer, const std::string& what) const {
-    throw InputError(source_ + ": " + (pointer.empty() ? "/" : pointer) + ": " + what);
+    throw InputError(located(source_, pointer, what));
   }
   void warn(const std::string& pointer, const std::string& what) const {
-    if (warnings_) warnings_->push_back(source_ + ": " + pointer + ": " + what);
+    if (warnings_) warnings_->push_back(located(source_, pointer, what));
   }
 
-  Rational number(const json& j, const std::string& pointer) const {
+  static constexpr const char* any_number = "a number or an exact string such as \"-7/2\"";
+
+  Rational number(const json& j, const std::string& pointer, const std::string& expected = any_number) const {
     std::string text;
     if (j.is_binary()) {
       text.assign(j.get_binary().begin(), j.get_binary().end());
     } else if (j.is_string()) {
       text = j.get<std::string>();
     } else {
-      fail(pointer, "is " + type_name(j) + ", expected a number or a string \"p/q\"");
+      fail(pointer, "is " + type_name(j) + ", expected " + expected);
     }
     try {
       return arith::parse_rational(text);
     } catch (const arith::NumberSyntaxError& e) {
-      fail(pointer, e.what());
+      fail(pointer, std::string(e.what()) + ", expected " + expected);
     }
   }
 
   std::size_t positive_integer(const json& j, const std::string& pointer, std::size_t limit) const {
-    Rational v = number(j, pointer);
-    if (v.get_den() != 1 || v <= 0) fail(pointer, "is " + v.get_str() + ", expected a positive integer");
-    if (v > Rational(static_cast<unsigned long>(limit)))
-      fail(pointer, "is " + v.get_str() + ", more than the limit of " + std::to_string(limit));
+    std::string expected = "a positive integer at most " + std::to_string(limit);
+    Rational v = number(j, pointer, expected);
+    if (v.get_den() != 1 || v <= 0 || v > Rational(static_cast<unsigned long>(limit)))
+      fail(pointer, "is " + show(v) + ", expected " + expected);
     return v.get_num().get_ui();
   }
 
-  const json& array(const json& parent, const std::string& key, const std::string& pointer) const {
-    if (!parent.contains(key)) fail(pointer, "missing field \"" + key + "\"");
-    const json& j = parent.at(key);
-    if (!j.is_array()) fail(pointer + "/" + key, "is " + type_name(j) + ", expected an array");
+  const json& required(const json& parent, const std::string& key, const std::string& pointer,
+                       const std::string& expected) const {
+    if (!parent.contains(key)) fail(pointer + "/" + key, "missing field \"" + key + "\", expected " + expected);
+    return parent.at(key);
+  }
+
+  const json& array(const json& parent, const std::string& key, const std::string& pointer,
+                    const std::string& expected) const {
+    const json& j = required(parent, key, pointer, expected);
+    if (!j.is_array()) fail(pointer + "/" + key, "is " + type_name(j) + ", expected " + expected);
     return j;
   }
 
+  // `what` names the list ("row", "bias"); `why` says where its length comes from.
   arith::Vector number_row(const json& row, const std::string& pointer, std::size_t expected_len,
-                           const std::string& what) const {
+                           const std::string& what, const std::string& why) const {
     if (!row.is_array()) fail(pointer, "is " + type_name(row) + ", expected an array of numbers");
     if (row.size() != expected_len)
-      fail(pointer, what + " has " + std::to_string(row.size()) + " entries, expected " + std::to_string(expected_len));
+      fail(pointer, what + " has " + std::to_string(row.size()) + " entries, expected " +
+                        std::to_string(expected_len) + " (" + why + ")");
     arith::Vector values;
     values.reserve(row.size());
     for (std::size_t i = 0; i < row.size(); ++i) values.push_back(number(row[i], pointer + "/" + std::to_string(i)));
     return values;
   }
 
-  net::Box box(const json& j, const std::string& pointer, std::size_t dim) const {
+  // `why` says where dim comes from (input_dim, output width).
+  net::Box box(const json& j, const std::string& pointer, std::size_t dim, const std::string& why) const {
     if (!j.is_object()) fail(pointer, "is " + type_name(j) + ", expected an object with \"lower\" and \"upper\"");
     net::Box b = net::Box::everything(dim);
     for (const char* side : {"lower", "upper"}) {
@@ -160,46 +276,52 @@ class Validator {
       std::string p = pointer + "/" + side;
       if (!bounds.is_array()) fail(p, "is " + type_name(bounds) + ", expected an array of numbers or nulls");
       if (bounds.size() != dim)
-        fail(p, "has " + std::to_string(bounds.size()) + " entries, expected " + std::to_string(dim));
+        fail(p, "has " + std::to_string(bounds.size()) + " entries, expected " + std::to_string(dim) + " (" + why +
+                    ")");
       for (std::size_t i = 0; i < dim; ++i) {
         if (bounds[i].is_null()) continue;
-        Rational v = number(bounds[i], p + "/" + std::to_string(i));
+        Rational v = number(bounds[i], p + "/" + std::to_string(i), std::string(any_number) + " or null");
         (std::string(side) == "lower" ? b.sides[i].lower : b.sides[i].upper) = v;
       }
     }
     for (const auto& [key, value] : j.items())
-      if (key != "lower" && key != "upper") warn(pointer + "/" + key, "unknown key ignored");
+      if (key != "lower" && key != "upper") warn(pointer + "/" + pointer_token(key), "unknown key ignored");
     for (std::size_t i = 0; i < dim; ++i) {
       const net::Interval& s = b.sides[i];
       if (s.lower && s.upper && *s.lower > *s.upper)
-        fail(pointer + "/lower/" + std::to_string(i),
-             "lower bound " + s.lower->get_str() + " exceeds upper bound " + s.upper->get_str());
+        fail(pointer + "/lower/" + std::to_string(i), "lower bound " + show(*s.lower) + " exceeds upper bound " +
+                                                          show(*s.upper) + ", expected lower <= upper");
     }
     return b;
   }
 
-  net::Layer layer(const json& j, const std::string& pointer, std::size_t width) const {
+  static constexpr const char* layer_types = "one of dense, relu, leaky_relu, identity";
+
+  net::Layer layer(const json& j, const std::string& pointer, std::size_t width, const std::string& input_why) const {
     if (!j.is_object()) fail(pointer, "is " + type_name(j) + ", expected a layer object with a \"type\"");
-    if (!j.contains("type")) fail(pointer, "missing field \"type\"");
-    if (!j.at("type").is_string()) fail(pointer + "/type", "is " + type_name(j.at("type")) + ", expected a string");
-    std::string type = j.at("type").get<std::string>();
+    const json& type_node = required(j, "type", pointer, std::string("a string, ") + layer_types);
+    if (!type_node.is_string())
+      fail(pointer + "/type", "is " + type_name(type_node) + ", expected a string, " + layer_types);
+    std::string type = type_node.get<std::string>();
     auto allow_keys = [&](std::initializer_list<const char*> keys) {
       for (const auto& [key, value] : j.items()) {
         bool known = key == "type";
         for (const char* k : keys) known = known || key == k;
-        if (!known) warn(pointer + "/" + key, "unknown key ignored in a " + type + " layer");
+        if (!known) warn(pointer + "/" + pointer_token(key), "unknown key ignored in a " + type + " layer");
       }
     };
     if (type == "dense") {
       allow_keys({"weights", "bias"});
-      const json& weights = array(j, "weights", pointer);
+      const json& weights = array(j, "weights", pointer, "an array of rows, one per output neuron");
       if (weights.empty()) fail(pointer + "/weights", "has no rows, expected at least one");
-      if (weights.size() > max_width) fail(pointer + "/weights", "has more than " + std::to_string(max_width) + " rows");
+      if (weights.size() > max_width)
+        fail(pointer + "/weights", "has " + std::to_string(weights.size()) + " rows, expected at most " +
+                                       std::to_string(max_width));
       net::Dense d{arith::Matrix(0, width), arith::Vector(weights.size())};
       for (std::size_t r = 0; r < weights.size(); ++r)
-        d.weights.append_row(number_row(weights[r], pointer + "/weights/" + std::to_string(r), width, "row"));
+        d.weights.append_row(number_row(weights[r], pointer + "/weights/" + std::to_string(r), width, "row", input_why));
       if (j.contains("bias"))
-        d.bias = number_row(j.at("bias"), pointer + "/bias", weights.size(), "bias");
+        d.bias = number_row(j.at("bias"), pointer + "/bias", weights.size(), "bias", "one per row of weights");
       return d;
     }
     if (type == "relu") {
@@ -212,12 +334,12 @@ class Validator {
     }
     if (type == "leaky_relu") {
       allow_keys({"alpha"});
-      if (!j.contains("alpha")) fail(pointer, "missing field \"alpha\" of a leaky_relu layer");
-      Rational alpha = number(j.at("alpha"), pointer + "/alpha");
-      if (alpha <= 0) fail(pointer + "/alpha", "is " + alpha.get_str() + ", expected a number > 0");
+      std::string expected = "a number > 0, the slope for negative inputs";
+      Rational alpha = number(required(j, "alpha", pointer, expected), pointer + "/alpha", expected);
+      if (alpha <= 0) fail(pointer + "/alpha", "is " + show(alpha) + ", expected " + expected);
       return net::LeakyRelu{alpha};
     }
-    fail(pointer + "/type", "unknown layer type \"" + type + "\", expected one of dense, relu, leaky_relu, identity");
+    fail(pointer + "/type", "unknown layer type \"" + type + "\", expected " + layer_types);
   }
 
   net::Network network(const json& root) const {
@@ -227,21 +349,25 @@ class Validator {
       if (!root.at("name").is_string()) fail("/name", "is " + type_name(root.at("name")) + ", expected a string");
       net.name = root.at("name").get<std::string>();
     }
-    if (!root.contains("input_dim")) fail("", "missing field \"input_dim\"");
-    net.input_dim = positive_integer(root.at("input_dim"), "/input_dim", max_width);
-    net.domain = root.contains("domain") ? box(root.at("domain"), "/domain", net.input_dim)
+    net.input_dim = positive_integer(required(root, "input_dim", "", "a positive integer"), "/input_dim", max_width);
+    net.domain = root.contains("domain") ? box(root.at("domain"), "/domain", net.input_dim, "input_dim")
                                          : net::Box::everything(net.input_dim);
-    const json& layers = array(root, "layers", "");
+    const json& layers = array(root, "layers", "", "an array of layer objects");
     std::size_t width = net.input_dim;
+    std::string why = "input_dim";
     for (std::size_t k = 0; k < layers.size(); ++k) {
-      net.layers.push_back(layer(layers[k], "/layers/" + std::to_string(k), width));
-      if (const auto* d = std::get_if<net::Dense>(&net.layers.back())) width = d->weights.rows();
+      net.layers.push_back(layer(layers[k], "/layers/" + std::to_string(k), width, why));
+      if (const auto* d = std::get_if<net::Dense>(&net.layers.back())) {
+        width = d->weights.rows();
+        why = "the output width of layer " + std::to_string(k);
+      }
     }
-    net.codomain = root.contains("codomain") ? box(root.at("codomain"), "/codomain", width)
-                                             : net::Box::everything(width);
+    net.codomain = root.contains("codomain")
+                       ? box(root.at("codomain"), "/codomain", width, "the output width of the network")
+                       : net::Box::everything(width);
     for (const auto& [key, value] : root.items())
       if (key != "name" && key != "input_dim" && key != "domain" && key != "codomain" && key != "layers")
-        warn("/" + key, "unknown top-level key ignored");
+        warn("/" + pointer_token(key), "unknown top-level key ignored");
     return net;
   }
 
@@ -255,10 +381,12 @@ class Validator {
 }  // namespace
 
 net::Network parse_network(std::string_view text, const std::string& source, std::vector<std::string>* warnings) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    throw InputError(located(source, "", "the file is empty, expected a JSON object"));
   json root;
-  LexemePreservingBuilder builder(root);
+  LexemePreservingBuilder builder(root, text);
   bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true, false);
-  if (!ok) throw InputError(source + ": " + builder.error().value_or("malformed JSON"));
+  if (!ok) throw InputError(located(source, "", builder.error().value_or("malformed JSON")));
   return Validator(source, warnings).network(root);
 }
 
@@ -271,8 +399,9 @@ net::Network load_network(const std::filesystem::path& path, std::vector<std::st
   if (!in) throw CannotOpenInput(path.string() + ": cannot be opened for reading");
   auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > max_file_bytes)
-    throw InputError(path.string() + ": file has " + std::to_string(size) + " bytes, more than the limit of " +
-                     std::to_string(max_file_bytes >> 20) + " MiB");
+    throw InputError(located(path.string(), "",
+                             "the file has " + std::to_string(size) + " bytes, expected at most " +
+                                 std::to_string(max_file_bytes) + " (" + std::to_string(max_file_bytes >> 20) + " MiB)"));
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return parse_network(buffer.str(), path.string(), warnings);

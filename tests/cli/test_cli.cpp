@@ -1,0 +1,538 @@
+// The command line as users and scripts see it: the real nninv binary is run
+// in a child process and its exit code, stdout and stderr are checked against
+// FORMAT.md (exit codes, --json fields, exact witnesses) and STYLE.md (error
+// messages "<file>: <JSON pointer>: <what is wrong>"). The bad-input corpus
+// lives in tests/bad_input/: NAME.json beside NAME.expect.
+#define CATCH_CONFIG_MAIN
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nninv/arith/rational.hpp"
+#include "nninv/io/json_loader.hpp"
+#include "nninv/net/network.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const fs::path source_dir = NNINV_SOURCE_DIR;
+const fs::path bad_input_dir = source_dir / "tests" / "bad_input";
+const fs::path examples_dir = source_dir / "examples";
+// Random-weight ReLU net R^8 -> R^32 -> R^32 -> R^16 (seed 2, integer weights
+// in [-9, 9]) on all of R^8: no cheap criterion applies, the local-rank search
+// finds nothing, and Z3 does not settle the twin encoding within minutes.
+const fs::path hard_network = source_dir / "tests" / "cli" / "data" / "hard_relu.json";
+
+// A scratch folder, removed with everything in it at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "nninv-cli-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+  fs::path write(const std::string& name, const std::string& content) const {
+    fs::path p = path_ / name;
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A running nninv; stdout and stderr go to files in its own temp dir.
+class Child {
+ public:
+  explicit Child(const std::vector<std::string>& args) {
+    out_path_ = dir_.path() / "stdout";
+    err_path_ = dir_.path() / "stderr";
+    start_ = Clock::now();
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int in = open("/dev/null", O_RDONLY);
+      if (out < 0 || err < 0 || in < 0) _exit(127);
+      dup2(in, 0);
+      dup2(out, 1);
+      dup2(err, 2);
+      std::vector<char*> argv;
+      std::string binary = NNINV_BINARY;
+      argv.push_back(binary.data());
+      std::vector<std::string> copy = args;
+      for (auto& a : copy) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(binary.c_str(), argv.data());
+      _exit(127);
+    }
+  }
+  ~Child() {
+    if (pid_ > 0 && !reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  void signal(int sig) const { kill(pid_, sig); }
+
+  // Waits at most `limit` seconds; a child still running then is killed and
+  // reported with exit code -1.
+  void wait(double limit = 120) {
+    auto deadline = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
+    int status = 0;
+    while (true) {
+      pid_t r = waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) break;
+      if (Clock::now() >= deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        status = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    end_ = Clock::now();
+    reaped_ = true;
+    if (status == -1)
+      exit_code = -1;
+    else if (WIFEXITED(status))
+      exit_code = WEXITSTATUS(status);
+    else
+      exit_code = 128 + WTERMSIG(status);
+    out = read_file(out_path_);
+    err = read_file(err_path_);
+  }
+  double seconds_since(Clock::time_point t) const { return std::chrono::duration<double>(end_ - t).count(); }
+  double seconds() const { return seconds_since(start_); }
+
+  int exit_code = -1;
+  std::string out, err;
+
+ private:
+  TempDir dir_;
+  fs::path out_path_, err_path_;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  Clock::time_point start_, end_;
+};
+
+struct Result {
+  int exit_code;
+  std::string out, err;
+  double seconds;
+};
+
+Result run(const std::vector<std::string>& args, double limit = 120) {
+  Child c(args);
+  c.wait(limit);
+  return {c.exit_code, c.out, c.err, c.seconds()};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+// "3", "-7/2": canonical exact rationals as FORMAT.md section 3 writes them.
+bool is_exact_rational(const json& j) {
+  static const std::regex exact("-?(0|[1-9][0-9]*)(/[1-9][0-9]*)?");
+  if (!j.is_string() || !std::regex_match(j.get<std::string>(), exact)) return false;
+  nninv::arith::Rational q = nninv::arith::parse_rational(j.get<std::string>());
+  return nninv::arith::to_string(q) == j.get<std::string>();  // canonical: no "2/4", no "-0"
+}
+
+nninv::arith::Vector exact_vector(const json& j) {
+  nninv::arith::Vector v;
+  for (const auto& e : j) v.push_back(nninv::arith::parse_rational(e.get<std::string>()));
+  return v;
+}
+
+// The --json object of FORMAT.md section 3 for the injectivity question, and
+// its agreement with the exit code; a violated verdict's witness is
+// re-evaluated here in exact arithmetic.
+void check_injective_json(const fs::path& network, const Result& r) {
+  INFO("stdout: " << r.out);
+  REQUIRE(count_lines(r.out) == 1);
+  json j = json::parse(r.out);  // throws (and fails the test) if not JSON
+  REQUIRE(j.is_object());
+  CHECK(j.value("property", "") == "injective");
+  REQUIRE(j.contains("verdict"));
+  std::string verdict = j.at("verdict").get<std::string>();
+  CHECK((verdict == "holds" || verdict == "violated" || verdict == "unknown"));
+  CHECK(r.exit_code == (verdict == "holds" ? 0 : verdict == "violated" ? 1 : 2));
+  REQUIRE(j.contains("reason"));
+  CHECK(j.at("reason").is_string());
+  CHECK(!j.at("reason").get<std::string>().empty());
+  REQUIRE(j.contains("method"));
+  CHECK(j.at("method").is_string());
+  REQUIRE(j.contains("time_seconds"));
+  CHECK(j.at("time_seconds").is_number());
+  CHECK(j.at("time_seconds").get<double>() >= 0);
+  if (verdict != "violated") {
+    CHECK(!j.contains("witness"));
+    return;
+  }
+  REQUIRE(j.contains("witness"));
+  const json& w = j.at("witness");
+  nninv::net::Network net = nninv::io::load_network(network);
+  for (const char* key : {"x1", "x2", "y"}) {
+    INFO("witness." << key);
+    REQUIRE(w.contains(key));
+    REQUIRE(w.at(key).is_array());
+    CHECK(w.at(key).size() == (std::string(key) == "y" ? net.output_dim() : net.input_dim));
+    for (const auto& e : w.at(key)) CHECK(is_exact_rational(e));
+  }
+  nninv::arith::Vector x1 = exact_vector(w.at("x1")), x2 = exact_vector(w.at("x2")), y = exact_vector(w.at("y"));
+  REQUIRE(x1.size() == net.input_dim);
+  REQUIRE(x2.size() == net.input_dim);
+  CHECK(x1 != x2);
+  CHECK(net.domain.contains(x1));
+  CHECK(net.domain.contains(x2));
+  CHECK(nninv::net::evaluate(net, x1) == y);
+  CHECK(nninv::net::evaluate(net, x2) == y);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Bad input: every tests/bad_input/NAME.expect names its input (NAME.json by
+// default, or "input") and gives {"exit": code, "message": substring}.
+
+TEST_CASE("bad inputs: exact exit code, located message on stderr, nothing on stdout", "[bad_input]") {
+  std::vector<fs::path> expects;
+  for (const auto& e : fs::directory_iterator(bad_input_dir))
+    if (e.path().extension() == ".expect") expects.push_back(e.path());
+  std::sort(expects.begin(), expects.end());
+  CHECK(expects.size() >= 50);
+  for (const fs::path& expect_path : expects) {
+    std::string name = expect_path.stem().string();
+    INFO("case " << name << " (" << expect_path.string() << ")");
+    json expect = json::parse(read_file(expect_path));
+    REQUIRE(expect.contains("exit"));
+    REQUIRE(expect.contains("message"));
+    fs::path input = bad_input_dir / expect.value("input", name + ".json");
+    int wanted_exit = expect.at("exit").get<int>();
+    std::string wanted_message = expect.at("message").get<std::string>();
+    if (wanted_exit != 66) REQUIRE(fs::exists(input));
+
+    Result r = run({"injective", input.string()});
+    INFO("exit " << r.exit_code << ", stderr: " << r.err);
+    CHECK(r.exit_code == wanted_exit);
+    CHECK(r.out.empty());
+    CHECK(contains(r.err, wanted_message));
+    // "<file>: <JSON pointer>: <what is wrong>", one line, the file as given.
+    CHECK(r.err.rfind("nninv: " + input.string() + ": ", 0) == 0);
+    CHECK(count_lines(r.err) == 1);
+    // --json changes nothing for input errors: no half-written JSON on stdout.
+    Result rj = run({"injective", input.string(), "--json"});
+    CHECK(rj.exit_code == wanted_exit);
+    CHECK(rj.out.empty());
+  }
+}
+
+TEST_CASE("bad inputs: a file larger than the size limit is refused before it is read", "[bad_input]") {
+  TempDir tmp;
+  fs::path big = tmp.path() / "big.json";
+  {
+    std::ofstream(big) << "{";
+  }
+  // Sparse: costs no disk space and no time to make.
+  fs::resize_file(big, nninv::io::max_file_bytes + 1);
+  Result r = run({"injective", big.string()});
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 65);
+  CHECK(r.out.empty());
+  CHECK(contains(r.err, big.string() + ": the file has " + std::to_string(nninv::io::max_file_bytes + 1) +
+                            " bytes, expected at most"));
+  CHECK(r.seconds < 2);
+}
+
+TEST_CASE("bad inputs: missing file, directory and unreadable file exit 66", "[bad_input]") {
+  TempDir tmp;
+  Result missing = run({"injective", (tmp.path() / "nope.json").string()});
+  CHECK(missing.exit_code == 66);
+  CHECK(missing.out.empty());
+  CHECK(contains(missing.err, (tmp.path() / "nope.json").string() + ": no such file"));
+
+  Result dir = run({"injective", tmp.path().string()});
+  CHECK(dir.exit_code == 66);
+  CHECK(dir.out.empty());
+  CHECK(contains(dir.err, tmp.path().string() + ": is a directory"));
+
+  if (geteuid() != 0) {  // root reads everything
+    fs::path locked = tmp.write("locked.json", read_file(examples_dir / "fold.json"));
+    chmod(locked.c_str(), 0);
+    Result r = run({"injective", locked.string()});
+    CHECK(r.exit_code == 66);
+    CHECK(contains(r.err, locked.string() + ": cannot be opened"));
+  }
+}
+
+TEST_CASE("inputs that look odd but are valid", "[bad_input]") {
+  TempDir tmp;
+  std::string split = read_file(examples_dir / "split_identity.json");
+  SECTION("a UTF-8 byte order mark is skipped") {
+    Result r = run({"injective", tmp.write("bom.json", "\xEF\xBB\xBF" + split).string()});
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 0);
+  }
+  SECTION("numbers beyond the range of double are exact: 1e400 is 10^400") {
+    Result r = run({"injective", tmp.write("big_weight.json", R"({"input_dim": 1, "layers": [
+        {"type": "dense", "weights": [[1e400], [-1e-400]]}, {"type": "relu"}]})")
+                                     .string(),
+                    "--json"});
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 0);
+  }
+  SECTION("unknown keys are warnings on stderr, silenced by --quiet") {
+    fs::path p = tmp.write("extra.json", R"({"input_dim": 1, "comment": "hi",
+        "layers": [{"type": "dense", "weights": [[2]], "note": 1}]})");
+    Result r = run({"injective", p.string()});
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.err, "warning: " + p.string() + ": /comment: unknown top-level key ignored"));
+    CHECK(contains(r.err, p.string() + ": /layers/0/note: unknown key ignored"));
+    Result q = run({"injective", p.string(), "--quiet"});
+    CHECK(q.exit_code == 0);
+    CHECK(q.err.empty());
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Usage errors: exit 64, a message on stderr, nothing on stdout, and the
+// network file is not even opened.
+
+TEST_CASE("usage errors exit 64", "[usage]") {
+  std::string fold = (examples_dir / "fold.json").string();
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"no command", {}},
+      {"unknown command", {"frobnicate", fold}},
+      {"a file where the command belongs", {fold}},
+      {"unknown option", {"injective", fold, "--frobnicate"}},
+      {"unknown short option", {"injective", fold, "-z"}},
+      {"missing NET.json", {"injective"}},
+      {"missing NET.json with options", {"injective", "--json", "--timeout", "5"}},
+      {"two networks", {"injective", fold, fold}},
+      {"--timeout -1", {"injective", fold, "--timeout", "-1"}},
+      {"--timeout=-1", {"injective", fold, "--timeout=-1"}},
+      {"--timeout 0", {"injective", fold, "--timeout", "0"}},
+      {"--timeout abc", {"injective", fold, "--timeout", "abc"}},
+      {"--timeout 5s", {"injective", fold, "--timeout", "5s"}},
+      {"--timeout nan", {"injective", fold, "--timeout", "nan"}},
+      {"--timeout without a value", {"injective", fold, "--timeout"}},
+      {"usage error beats a missing file", {"injective", "/nonexistent/net.json", "--frobnicate"}},
+  };
+  for (const auto& [what, args] : cases) {
+    INFO(what);
+    Result r = run(args);
+    INFO("exit " << r.exit_code << ", stderr: " << r.err);
+    CHECK(r.exit_code == 64);
+    CHECK(r.out.empty());
+    CHECK(r.err.rfind("nninv: ", 0) == 0);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Help.
+
+TEST_CASE("nninv --help states the question, the exit codes and an example", "[help]") {
+  for (const char* flag : {"--help", "-h"}) {
+    Result r = run({flag});
+    INFO(flag << "\n" << r.out);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(contains(r.out, "injective"));
+    CHECK(contains(r.out, "x1 != x2"));
+    CHECK(contains(r.out, "f(x1) = f(x2)"));
+    CHECK(contains(r.out, "exit codes"));
+    for (const char* code : {"0 ", "1 ", "2 ", "64", "65", "66", "70"}) CHECK(contains(r.out, code));
+    CHECK(contains(r.out, "example"));
+    CHECK(contains(r.out, "nninv injective examples/"));
+  }
+}
+
+TEST_CASE("nninv injective --help states the question, the exit codes, an example and the options", "[help]") {
+  Result r = run({"injective", "--help"});
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  CHECK(contains(r.out, "usage: nninv injective NET.json"));
+  CHECK(contains(r.out, "x1 != x2"));
+  CHECK(contains(r.out, "f(x1) = f(x2)"));
+  CHECK(contains(r.out, "exit codes"));
+  CHECK(contains(r.out, "64"));
+  CHECK(contains(r.out, "example"));
+  CHECK(contains(r.out, "--timeout"));
+  CHECK(contains(r.out, "--json"));
+  // Each option starts its own line (the options heading must not run into
+  // the first option).
+  CHECK(contains(r.out, "\n  -h [ --help ]"));
+  // --help wins over everything else on the line, even a missing file.
+  Result r2 = run({"injective", "/nonexistent/net.json", "--help"});
+  CHECK(r2.exit_code == 0);
+  CHECK(r2.out == r.out);
+}
+
+TEST_CASE("nninv --version", "[help]") {
+  Result r = run({"--version"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("nninv ", 0) == 0);
+}
+
+// ---------------------------------------------------------------------------
+// Verdicts on the examples.
+
+TEST_CASE("split_identity holds: exit 0, text and --json", "[verdict]") {
+  fs::path net = examples_dir / "split_identity.json";
+  Result text = run({"injective", net.string()});
+  INFO("stdout: " << text.out << "\nstderr: " << text.err);
+  CHECK(text.exit_code == 0);
+  CHECK(text.err.empty());
+  CHECK(contains(text.out, "holds"));
+  CHECK(!contains(text.out, "witness"));
+  CHECK(contains(text.out, "reason:"));
+  CHECK(contains(text.out, "method:"));
+  CHECK(contains(text.out, "time:"));
+
+  Result j = run({"injective", net.string(), "--json"});
+  CHECK(j.exit_code == 0);
+  CHECK(j.err.empty());
+  check_injective_json(net, j);
+  CHECK(json::parse(j.out).at("verdict") == "holds");
+}
+
+TEST_CASE("fold is violated: exit 1, witness lines in text, exact witness in --json", "[verdict]") {
+  fs::path net = examples_dir / "fold.json";
+  Result text = run({"injective", net.string()});
+  INFO("stdout: " << text.out << "\nstderr: " << text.err);
+  CHECK(text.exit_code == 1);
+  CHECK(text.err.empty());
+  CHECK(contains(text.out, "violated"));
+  CHECK(contains(text.out, "witness:  x1 = ("));
+  CHECK(contains(text.out, "x2 = ("));
+  CHECK(contains(text.out, "f(x1) = f(x2) = ("));
+  CHECK(contains(text.out, "time:"));
+
+  Result j = run({"injective", net.string(), "--json"});
+  CHECK(j.exit_code == 1);
+  CHECK(j.err.empty());
+  check_injective_json(net, j);
+  CHECK(json::parse(j.out).at("verdict") == "violated");
+}
+
+TEST_CASE("options may come before the network and --quiet changes no verdict", "[verdict]") {
+  fs::path net = examples_dir / "fold.json";
+  Result r = run({"injective", "--json", "--timeout", "30", "--quiet", net.string()});
+  CHECK(r.exit_code == 1);
+  check_injective_json(net, r);
+}
+
+TEST_CASE("every example answers consistently in --json", "[verdict]") {
+  for (const auto& e : fs::directory_iterator(examples_dir)) {
+    if (e.path().extension() != ".json") continue;
+    INFO(e.path().string());
+    Result r = run({"injective", e.path().string(), "--json", "--timeout", "20"});
+    INFO("stderr: " << r.err);
+    REQUIRE((r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2));
+    check_injective_json(e.path(), r);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Budget: --timeout within about 10 %, and Ctrl-C / SIGTERM answer unknown
+// promptly. Measured wall times are printed.
+
+TEST_CASE("timeout: --timeout 2 on a hard network: unknown (timeout) after 2 s, within about 10 %", "[timing]") {
+  REQUIRE(fs::exists(hard_network));
+  Result r = run({"injective", hard_network.string(), "--timeout", "2", "--json"}, 30);
+  std::cout << "cli: --timeout 2 took " << r.seconds << " s of wall time (exit " << r.exit_code << ")\n";
+  INFO("wall time " << r.seconds << " s, stdout: " << r.out << "\nstderr: " << r.err);
+  // If this fails with exit 0 or 1 before 2 s, the network became easy for
+  // nninv: replace data/hard_relu.json by a harder one.
+  CHECK(r.exit_code == 2);
+  CHECK(r.seconds >= 2.0);
+  CHECK(r.seconds <= 2.2 + 0.3);
+  REQUIRE(r.exit_code == 2);
+  check_injective_json(hard_network, r);
+  json j = json::parse(r.out);
+  CHECK(j.at("verdict") == "unknown");
+  CHECK(j.at("reason") == "timeout");
+  CHECK(j.at("time_seconds").get<double>() >= 2.0);
+  CHECK(j.at("time_seconds").get<double>() <= 2.2);
+}
+
+TEST_CASE("timeout: --timeout 1.5 in text mode says unknown and timeout", "[timing]") {
+  Result r = run({"injective", hard_network.string(), "--timeout", "1.5"}, 30);
+  std::cout << "cli: --timeout 1.5 took " << r.seconds << " s of wall time (exit " << r.exit_code << ")\n";
+  INFO("wall time " << r.seconds << " s, stdout: " << r.out << "\nstderr: " << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.seconds >= 1.5);
+  CHECK(r.seconds <= 1.65 + 0.3);
+  CHECK(contains(r.out, "unknown"));
+  CHECK(contains(r.out, "timeout"));
+}
+
+namespace {
+
+void check_signal_stops_promptly(int sig, const char* sig_name) {
+  REQUIRE(fs::exists(hard_network));
+  Child c({"injective", hard_network.string(), "--json"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Clock::time_point sent = Clock::now();
+  c.signal(sig);
+  c.wait(10);
+  double latency = c.seconds_since(sent);
+  std::cout << "cli: " << sig_name << " after 0.5 s: exit " << c.exit_code << " " << latency
+            << " s after the signal\n";
+  INFO(sig_name << ": exit " << c.exit_code << " after " << latency << " s, stdout: " << c.out
+                << "\nstderr: " << c.err);
+  CHECK(c.exit_code == 2);
+  CHECK(latency <= 1.0);
+  REQUIRE(c.exit_code == 2);
+  check_injective_json(hard_network, Result{c.exit_code, c.out, c.err, c.seconds()});
+  json j = json::parse(c.out);
+  CHECK(j.at("verdict") == "unknown");
+  CHECK(j.at("reason") == "interrupted");
+}
+
+}  // namespace
+
+TEST_CASE("Ctrl-C (SIGINT) stops the solver: exit 2, unknown, reason interrupted, within 1 s", "[timing]") {
+  check_signal_stops_promptly(SIGINT, "SIGINT");
+}
+
+TEST_CASE("SIGTERM stops the solver: exit 2, unknown, reason interrupted, within 1 s", "[timing]") {
+  check_signal_stops_promptly(SIGTERM, "SIGTERM");
+}
