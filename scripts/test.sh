@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Sets up and builds nninv, then runs the whole test suite (unit, regression
-# corpus, differential, command line). This is exactly what CI runs.
+# corpus, differential, command line, docs, SMT-LIB cross-check with cvc5).
+# This is exactly what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+if ! command -v cvc5 >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq cvc5 >/dev/null
+fi
 cd build
 ctest --output-on-failure -j2

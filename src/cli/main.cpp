@@ -12,6 +12,7 @@
 #include "nninv/errors.hpp"
 #include "nninv/io/json_loader.hpp"
 #include "nninv/report/report.hpp"
+#include "nninv/smt/image_encoding.hpp"
 
 namespace po = boost::program_options;
 using namespace nninv;
@@ -86,7 +87,8 @@ example:
   verdict:  violated: the network is not injective on R^1
   witness:  x1 = (...)  x2 = (...)  f(x1) = f(x2) = (...)
 
-options)";
+options:
+)";
 
 constexpr const char* surjective_help = R"(usage: nninv surjective NET.json [--timeout SECONDS] [--json] [--quiet]
 
@@ -116,7 +118,8 @@ example:
   verdict:  violated: the network is not surjective from R^1 onto R^1
   witness:  y = (-1) is in Y but f(x) != y for every x in X
 
-options)";
+options:
+)";
 
 constexpr const char* bijective_help = R"(usage: nninv bijective NET.json [--timeout SECONDS] [--json] [--quiet]
 
@@ -131,7 +134,8 @@ example:
   $ nninv bijective examples/leaky_square.json
   verdict:  holds: the network is bijective from R^2 onto R^2
 
-options)";
+options:
+)";
 
 constexpr const char* invert_help = R"(usage: nninv invert NET.json --output Y1,Y2,... [--timeout SECONDS] [--json] [--quiet]
 
@@ -147,12 +151,15 @@ example:
   $ nninv invert examples/split_identity.json --output 1/2,-3
   verdict:  found: f(x) = y for x = (1/2, -3)
 
-options)";
+options:
+)";
 
 struct Args {
   std::string command, network;
   std::optional<double> timeout_seconds;
   bool json = false, quiet = false;
+  decide::Options engine;
+  std::string smt2_path;
   arith::Vector output;  // invert: the y to invert
 };
 
@@ -169,7 +176,20 @@ po::options_description command_options() {
       "timeout", po::value<double>()->value_name("SECONDS"),
       "stop after this many seconds of wall time and answer unknown (reason \"timeout\"); default: no limit")(
       "json", "print one JSON object (FORMAT.md section 3) instead of text")(
-      "quiet,q", "no progress or warnings on stderr");
+      "quiet,q", "no progress or warnings on stderr")(
+      "smt2", po::value<std::string>()->value_name("FILE"),
+      "also write the exact query as SMT-LIB 2 (injective: twin encoding, QF_LRA; surjective: quantified "
+      "formula, LRA; invert: preimage query, QF_LRA) so that another solver can re-run it")(
+      "engine", po::value<std::string>()->value_name("NAME")->default_value("portfolio"),
+      "portfolio: criteria, witness search, then complete procedures; naive: the plain Z3 encoding alone "
+      "(the baseline of the benchmarks)");
+  po::options_description ablation("ablation switches (for benchmarks; verdicts do not change, only time)");
+  ablation.add_options()("no-criteria", "skip the exact criteria")(
+      "no-witness-search", "skip local-rank search and sampled unreachable points")(
+      "no-interval-bounds", "do not fix stable neurons in the SMT encodings")(
+      "no-symmetry-breaking", "x1 != x2 instead of x1 <lex x2 in the twin encoding")(
+      "no-region-cover", "skip the region cover before the quantified formula");
+  o.add(ablation);
   return o;
 }
 
@@ -223,6 +243,20 @@ std::optional<Args> parse_args(int argc, char** argv) {
       throw UsageError(std::string("--output: ") + e.what());
     }
   }
+  std::string engine = vm["engine"].as<std::string>();
+  if (engine == "naive")
+    args.engine.engine = decide::Engine::naive;
+  else if (engine != "portfolio")
+    throw UsageError("--engine must be 'portfolio' or 'naive', not '" + engine + "'");
+  args.engine.criteria = !vm.count("no-criteria");
+  args.engine.witness_search = !vm.count("no-witness-search");
+  args.engine.interval_bounds = !vm.count("no-interval-bounds");
+  args.engine.symmetry_breaking = !vm.count("no-symmetry-breaking");
+  args.engine.region_cover = !vm.count("no-region-cover");
+  if (vm.count("smt2")) {
+    args.smt2_path = vm["smt2"].as<std::string>();
+    if (command == "bijective") throw UsageError("--smt2 writes one query: use it with injective or surjective");
+  }
   args.json = vm.count("json") > 0;
   args.quiet = vm.count("quiet") > 0;
   return args;
@@ -250,15 +284,21 @@ int run(const Args& args) {
   net::Network net = io::load_network(args.network, &warnings);
   if (!args.quiet)
     for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
-  decide::Options options;
+  if (args.command == "invert" && args.output.size() != net.output_dim())
+    throw UsageError("--output has " + std::to_string(args.output.size()) + " values, the network has " +
+                     std::to_string(net.output_dim()) + " outputs");
+  decide::Options options = args.engine;
+  if (!args.smt2_path.empty()) {
+    std::string query = args.command == "injective"  ? smt::twin_smtlib(net)
+                        : args.command == "invert" ? smt::preimage_smtlib(net, args.output)
+                                                   : smt::image_smtlib(net);
+    report::write_file_atomically(args.smt2_path, query);
+  }
   if (!args.quiet && isatty(STDERR_FILENO))
     options.on_stage = [](const std::string& stage) { std::cerr << "[nninv] " << stage << " ...\n"; };
 
   if (args.command == "invert") {
-    if (args.output.size() != net.output_dim())
-      throw UsageError("--output has " + std::to_string(args.output.size()) + " values, the network has " +
-                       std::to_string(net.output_dim()) + " outputs");
-    decide::InvertOutcome o = decide::invert(net, args.output, budget);
+    decide::InvertOutcome o = decide::invert(net, args.output, budget, options);
     double t = budget.elapsed_seconds();
     std::cout << (args.json ? report::invert_json(o, t) + "\n" : report::invert_text(o, t)) << std::flush;
     return exit_code_of(o.verdict);

@@ -11,22 +11,31 @@ namespace nninv::decide {
 
 namespace {
 
-std::vector<std::unique_ptr<Procedure>> stages(Property property) {
+smt::EncodingOptions encoding_of(const Options& o) {
+  if (o.engine == Engine::naive) return smt::EncodingOptions::naive();
+  return smt::EncodingOptions{o.interval_bounds, o.symmetry_breaking, false};
+}
+
+std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options& o) {
   std::vector<std::unique_ptr<Procedure>> list;
+  bool full = o.engine == Engine::portfolio;
+  auto add = [&](bool enabled, std::unique_ptr<Procedure> p) {
+    if (enabled) list.push_back(std::move(p));
+  };
   if (property == Property::injective) {
-    list.push_back(make_dimension_criterion());          // narrow layer: violated
-    list.push_back(make_layer_composition_criterion());  // every layer injective: holds
-    list.push_back(make_affine_on_domain_criterion());   // affine on X: rank decides
-    list.push_back(make_local_rank_search());            // sampled rank-deficient regions
-    list.push_back(make_smt_twin());                     // complete: twin encoding in Z3
+    add(full && o.criteria, make_dimension_criterion());          // narrow layer: violated
+    add(full && o.criteria, make_layer_composition_criterion());  // every layer injective: holds
+    add(full && o.criteria, make_affine_on_domain_criterion());   // affine on X: rank decides
+    add(full && o.witness_search, make_local_rank_search());      // sampled rank-deficient regions
+    add(true, make_smt_twin(encoding_of(o)));                     // complete: twin encoding in Z3
   } else {
-    list.push_back(make_output_bounds_criterion());      // Y sticks out of the output bounds: violated
-    list.push_back(make_affine_image_criterion());       // affine on X: range decides
-    list.push_back(make_surjective_chain_criterion());   // every layer onto, X = R^n: holds
-    list.push_back(make_injective_square_criterion());   // square, injective, X = R^n: holds
-    list.push_back(make_unreachable_sample_search());    // sampled y with no preimage
-    list.push_back(make_region_cover());                 // complete for square nets with nonsingular regions
-    list.push_back(make_quantified_image());             // complete: exists y forall x in Z3
+    add(full && o.criteria, make_output_bounds_criterion());         // Y sticks out of the output bounds
+    add(full && o.criteria, make_affine_image_criterion());          // affine on X: range decides
+    add(full && o.criteria, make_surjective_chain_criterion());      // every layer onto, X = R^n: holds
+    add(full && o.criteria, make_injective_square_criterion(o));     // square, injective, X = R^n: holds
+    add(full && o.witness_search, make_unreachable_sample_search()); // sampled y with no preimage
+    add(full && o.region_cover, make_region_cover());                // complete for nonsingular square nets
+    add(true, make_quantified_image(encoding_of(o)));                // complete: exists y forall x in Z3
   }
   return list;
 }
@@ -50,11 +59,12 @@ Outcome checked(const net::Network& net, Outcome o, const Budget& budget) {
 
 Outcome decide(const net::Network& net, Property property, const Budget& budget, const Options& options) {
   std::string notes;
-  for (const auto& stage : stages(property)) {
+  for (const auto& stage : stages(property, options)) {
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), std::string(stage->name()));
     if (options.on_stage) options.on_stage(std::string(stage->name()));
     Outcome o = stage->run(net, property, budget);
-    if (o.unreached && !o.unreached->radius) o.unreached->radius = try_missed_radius(net, o.unreached->y, budget);
+    if (o.unreached && !o.unreached->radius && options.engine == Engine::portfolio)
+      o.unreached->radius = try_missed_radius(net, o.unreached->y, budget);
     if (o.decided()) return checked(net, std::move(o), budget);
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), o.method);
     notes = o.reason;
@@ -62,7 +72,7 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
   return Outcome::unknown(property, notes.empty() ? "no procedure decided the question" : notes, "pipeline");
 }
 
-InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget) {
+InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget, const Options& options) {
   const std::string method = "preimage query (Z3, linear real arithmetic)";
   InvertOutcome result{InvertVerdict::unknown, {}, y, std::nullopt, "", method};
   smt::PreimageResult r = smt::find_preimage(net, y, budget);
@@ -80,7 +90,7 @@ InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budg
   result.verdict = InvertVerdict::found;
   result.x = std::move(r.x);
   result.reason = "f(x) = y checked in exact rational arithmetic";
-  Outcome injective = decide(net, Property::injective, budget);
+  Outcome injective = decide(net, Property::injective, budget, options);
   if (injective.verdict == Verdict::holds) {
     result.unique = true;
     result.reason += "; the preimage is unique because f is injective on X (" + injective.method + ")";

@@ -7,7 +7,9 @@
 #include <optional>
 #include <vector>
 
+#include "nninv/decide/pipeline.hpp"
 #include "nninv/decide/procedure.hpp"
+#include "nninv/smt/twin_encoding.hpp"
 
 namespace nninv::decide {
 
@@ -18,16 +20,16 @@ std::unique_ptr<Procedure> make_affine_on_domain_criterion();
 // local_rank_search.cpp: sampled points whose local Jacobian has a kernel (item 5).
 std::unique_ptr<Procedure> make_local_rank_search();
 // smt_procedure.cpp: the complete twin encoding in Z3.
-std::unique_ptr<Procedure> make_smt_twin();
+std::unique_ptr<Procedure> make_smt_twin(const smt::EncodingOptions& encoding);
 
 // surjectivity_criteria.cpp: surjectivity onto the codomain Y.
 std::unique_ptr<Procedure> make_output_bounds_criterion();
 std::unique_ptr<Procedure> make_affine_image_criterion();
 std::unique_ptr<Procedure> make_surjective_chain_criterion();
-std::unique_ptr<Procedure> make_injective_square_criterion();
+std::unique_ptr<Procedure> make_injective_square_criterion(const Options& options);
 std::unique_ptr<Procedure> make_unreachable_sample_search();
 std::unique_ptr<Procedure> make_region_cover();
-std::unique_ptr<Procedure> make_quantified_image();
+std::unique_ptr<Procedure> make_quantified_image(const smt::EncodingOptions& encoding);
 // A radius r (tried from 1 down by factors of 4) such that no x in X has
 // |f(x) - y|_inf <= r, proved by an unsatisfiable query; nothing if none found.
 std::optional<arith::Rational> try_missed_radius(const net::Network& net, const arith::Vector& y,

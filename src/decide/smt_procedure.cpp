@@ -7,15 +7,21 @@ namespace {
 
 class SmtTwin : public Procedure {
  public:
+  explicit SmtTwin(const smt::EncodingOptions& encoding) : encoding_(encoding) {}
   std::string_view name() const override { return "twin encoding (Z3)"; }
   Outcome run(const net::Network& net, Property property, const Budget& budget) override {
     if (property != Property::injective) return Outcome::unknown(property, "not applicable", std::string(name()));
-    return smt::decide_injective_twin(net, budget);
+    return smt::decide_injective_twin(net, budget, encoding_);
   }
+
+ private:
+  smt::EncodingOptions encoding_;
 };
 
 }  // namespace
 
-std::unique_ptr<Procedure> make_smt_twin() { return std::make_unique<SmtTwin>(); }
+std::unique_ptr<Procedure> make_smt_twin(const smt::EncodingOptions& encoding) {
+  return std::make_unique<SmtTwin>(encoding);
+}
 
 }  // namespace nninv::decide

@@ -178,11 +178,12 @@ class SurjectiveChainCriterion : public Procedure {
 // Sec. 2.3; Radons 2017). So a proof of injectivity proves surjectivity.
 class InjectiveSquareCriterion : public Procedure {
  public:
+  explicit InjectiveSquareCriterion(const Options& options) : options_(options) { options_.on_stage = nullptr; }
   std::string_view name() const override { return "injective square PA map (Scholtes, Radons)"; }
   Outcome run(const net::Network& net, Property, const Budget& budget) override {
     if (!net.domain.is_everything() || net.output_dim() != net.input_dim)
       return not_applicable(name(), "needs X = R^n and m = n");
-    Outcome inj = decide(net, Property::injective, budget);
+    Outcome inj = decide(net, Property::injective, budget, options_);
     if (inj.verdict != Verdict::holds) return not_applicable(name(), "injectivity is not proved");
     return Outcome{Property::surjective, Verdict::holds, std::nullopt,
                    "f: R^n -> R^n is piecewise affine and injective (" + inj.method + ": " + inj.reason +
@@ -190,6 +191,9 @@ class InjectiveSquareCriterion : public Procedure {
                        "Introduction to Piecewise Differentiable Equations, 2012, Sec. 2.3; Radons 2017)",
                    std::string(name()), std::nullopt};
   }
+
+ private:
+  Options options_;
 };
 
 // Sampled points of Y, each asked for a preimage; an unsatisfiable query is a
@@ -225,10 +229,14 @@ class RegionCover : public Procedure {
 
 class QuantifiedImage : public Procedure {
  public:
+  explicit QuantifiedImage(const smt::EncodingOptions& encoding) : encoding_(encoding) {}
   std::string_view name() const override { return "quantified image formula (Z3)"; }
   Outcome run(const net::Network& net, Property, const Budget& budget) override {
-    return smt::decide_surjective_quantified(net, budget);
+    return smt::decide_surjective_quantified(net, budget, encoding_);
   }
+
+ private:
+  smt::EncodingOptions encoding_;
 };
 
 }  // namespace
@@ -243,9 +251,13 @@ std::optional<Rational> try_missed_radius(const net::Network& net, const Vector&
 std::unique_ptr<Procedure> make_output_bounds_criterion() { return std::make_unique<OutputBoundsCriterion>(); }
 std::unique_ptr<Procedure> make_affine_image_criterion() { return std::make_unique<AffineImageCriterion>(); }
 std::unique_ptr<Procedure> make_surjective_chain_criterion() { return std::make_unique<SurjectiveChainCriterion>(); }
-std::unique_ptr<Procedure> make_injective_square_criterion() { return std::make_unique<InjectiveSquareCriterion>(); }
+std::unique_ptr<Procedure> make_injective_square_criterion(const Options& options) {
+  return std::make_unique<InjectiveSquareCriterion>(options);
+}
 std::unique_ptr<Procedure> make_unreachable_sample_search() { return std::make_unique<UnreachableSampleSearch>(); }
 std::unique_ptr<Procedure> make_region_cover() { return std::make_unique<RegionCover>(); }
-std::unique_ptr<Procedure> make_quantified_image() { return std::make_unique<QuantifiedImage>(); }
+std::unique_ptr<Procedure> make_quantified_image(const smt::EncodingOptions& encoding) {
+  return std::make_unique<QuantifiedImage>(encoding);
+}
 
 }  // namespace nninv::decide

@@ -1,7 +1,10 @@
 // Rendering of outcomes: human text and the --json objects of FORMAT.md.
 #include "nninv/report/report.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -165,6 +168,30 @@ std::string invert_json(const decide::InvertOutcome& o, double time_seconds) {
   j["method"] = o.method;
   j["time_seconds"] = time_seconds;
   return j.dump();
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+  std::filesystem::path dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  std::string pattern = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  int fd = mkstemp(pattern.data());
+  if (fd < 0) throw std::runtime_error(path.string() + ": cannot create a file in " + dir.string());
+  close(fd);
+  std::filesystem::path temporary = pattern;
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) {
+      std::filesystem::remove(temporary);
+      throw std::runtime_error(path.string() + ": write failed");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary);
+    throw std::runtime_error(path.string() + ": cannot write: " + ec.message());
+  }
 }
 
 }  // namespace nninv::report

@@ -3,6 +3,7 @@
 
 #include "network_encoder.hpp"
 #include "nninv/analysis/bounds.hpp"
+#include "smtlib.hpp"
 #include "solve.hpp"
 
 namespace nninv::smt {
@@ -11,25 +12,57 @@ using arith::Rational;
 using decide::Outcome;
 using decide::Property;
 
+namespace {
+
+// Asserts "x in X and f(x) = y" (or |f(x) - y|_inf <= radius); returns x.
+std::vector<z3::expr> build_preimage(z3::solver& solver, const net::Network& net, const arith::Vector& y,
+                                     const std::optional<Rational>& radius) {
+  z3::context& ctx = solver.ctx();
+  auto bounds = analysis::interval_bounds(net);
+  std::vector<z3::expr> x = real_vector(ctx, "x", net.input_dim);
+  solver.add(in_box(ctx, net.domain, x));
+  EncodedCopy copy = encode_copy(ctx, net, x, "f", &bounds);
+  solver.add(copy.constraints);
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    // encodes: f(x) = y, or |f(x)_i - y_i| <= radius
+    if (radius) {
+      solver.add(copy.outputs[i] >= numeral(ctx, y[i] - *radius));
+      solver.add(copy.outputs[i] <= numeral(ctx, y[i] + *radius));
+    } else {
+      solver.add(copy.outputs[i] == numeral(ctx, y[i]));
+    }
+  }
+  return x;
+}
+
+// Asserts "y in Y and forall x in X: f(x) != y"; returns y.
+std::vector<z3::expr> build_image_query(z3::solver& solver, const net::Network& net, const EncodingOptions& options) {
+  z3::context& ctx = solver.ctx();
+  std::vector<std::vector<net::Interval>> bounds;
+  if (options.interval_bounds) bounds = analysis::interval_bounds(net);
+  std::vector<z3::expr> y = real_vector(ctx, "y", net.output_dim());
+  std::vector<z3::expr> x = real_vector(ctx, "x", net.input_dim);
+  EncodedCopy copy = encode_copy(ctx, net, x, "f", options.interval_bounds ? &bounds : nullptr,
+                                 options.ite_activations);
+  z3::expr_vector bound(ctx);
+  for (const z3::expr& xi : x) bound.push_back(xi);
+  for (unsigned i = 0; i < copy.variables.size(); ++i) bound.push_back(copy.variables[i]);
+  z3::expr_vector hits(ctx);
+  for (std::size_t i = 0; i < y.size(); ++i) hits.push_back(copy.outputs[i] == y[i]);
+  // encodes: y in Y and forall x in X (and every run of the net on x): f(x) != y
+  solver.add(in_box(ctx, net.codomain, y));
+  solver.add(z3::forall(bound, !(in_box(ctx, net.domain, x) && z3::mk_and(copy.constraints) && z3::mk_and(hits))));
+  return y;
+}
+
+}  // namespace
+
 PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, const decide::Budget& budget,
                              std::optional<Rational> radius, std::optional<double> cap_seconds) {
   try {
     z3::context ctx;
     z3::solver solver(ctx);
-    auto bounds = analysis::interval_bounds(net);
-    std::vector<z3::expr> x = real_vector(ctx, "x", net.input_dim);
-    solver.add(in_box(ctx, net.domain, x));
-    EncodedCopy copy = encode_copy(ctx, net, x, "f", &bounds);
-    solver.add(copy.constraints);
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      // encodes: f(x) = y, or |f(x)_i - y_i| <= radius
-      if (radius) {
-        solver.add(copy.outputs[i] >= numeral(ctx, y[i] - *radius));
-        solver.add(copy.outputs[i] <= numeral(ctx, y[i] + *radius));
-      } else {
-        solver.add(copy.outputs[i] == numeral(ctx, y[i]));
-      }
-    }
+    std::vector<z3::expr> x = build_preimage(solver, net, y, radius);
     SolveResult r = check_within(solver, budget, cap_seconds);
     if (r.status == z3::unsat) return {Preimage::none, {}, ""};
     if (r.status == z3::unknown) return {Preimage::unknown, {}, r.unknown_reason};
@@ -42,23 +75,15 @@ PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, co
   }
 }
 
-Outcome decide_surjective_quantified(const net::Network& net, const decide::Budget& budget) {
-  const std::string method = "quantified image formula (Z3, linear real arithmetic)";
+Outcome decide_surjective_quantified(const net::Network& net, const decide::Budget& budget,
+                                     const EncodingOptions& options) {
+  const std::string method = options.ite_activations
+                                 ? "naive quantified image formula (Z3, if-then-else activations)"
+                                 : "quantified image formula (Z3, linear real arithmetic)";
   try {
     z3::context ctx;
     z3::solver solver(ctx);
-    auto bounds = analysis::interval_bounds(net);
-    std::vector<z3::expr> y = real_vector(ctx, "y", net.output_dim());
-    std::vector<z3::expr> x = real_vector(ctx, "x", net.input_dim);
-    EncodedCopy copy = encode_copy(ctx, net, x, "f", &bounds);
-    z3::expr_vector bound(ctx);
-    for (const z3::expr& xi : x) bound.push_back(xi);
-    for (unsigned i = 0; i < copy.variables.size(); ++i) bound.push_back(copy.variables[i]);
-    z3::expr_vector hits(ctx);
-    for (std::size_t i = 0; i < y.size(); ++i) hits.push_back(copy.outputs[i] == y[i]);
-    // encodes: y in Y and forall x in X (and every run of the net on x): f(x) != y
-    solver.add(in_box(ctx, net.codomain, y));
-    solver.add(z3::forall(bound, !(in_box(ctx, net.domain, x) && z3::mk_and(copy.constraints) && z3::mk_and(hits))));
+    std::vector<z3::expr> y = build_image_query(solver, net, options);
     SolveResult r = check_within(solver, budget);
     if (r.status == z3::unsat)
       return Outcome{Property::surjective, decide::Verdict::holds, std::nullopt,
@@ -74,6 +99,23 @@ Outcome decide_surjective_quantified(const net::Network& net, const decide::Budg
     if (budget.exhausted()) return Outcome::unknown(Property::surjective, budget.exhaustion_reason(), method);
     return Outcome::unknown(Property::surjective, std::string("Z3 error: ") + e.msg(), method);
   }
+}
+
+std::string image_smtlib(const net::Network& net, const EncodingOptions& options) {
+  z3::context ctx;
+  z3::solver solver(ctx);
+  build_image_query(solver, net, options);
+  return to_smtlib(solver, "LRA",
+                   "surjectivity of network '" + net.name + "': satisfiable iff some y in Y (variables y_i) has no "
+                   "preimage in X");
+}
+
+std::string preimage_smtlib(const net::Network& net, const arith::Vector& y) {
+  z3::context ctx;
+  z3::solver solver(ctx);
+  build_preimage(solver, net, y, std::nullopt);
+  return to_smtlib(solver, "QF_LRA",
+                   "preimage in network '" + net.name + "': satisfiable iff some x in X (variables x_i) has f(x) = y");
 }
 
 }  // namespace nninv::smt

@@ -24,15 +24,16 @@ z3::expr in_box(z3::context& ctx, const net::Box& box, const std::vector<z3::exp
     if (box.sides[i].lower) parts.push_back(x[i] >= numeral(ctx, *box.sides[i].lower));
     if (box.sides[i].upper) parts.push_back(x[i] <= numeral(ctx, *box.sides[i].upper));
   }
-  return z3::mk_and(parts);
+  return parts.empty() ? ctx.bool_val(true) : z3::mk_and(parts);
 }
 
 namespace {
 
 class CopyEncoder {
  public:
-  CopyEncoder(z3::context& ctx, EncodedCopy& copy, const std::vector<std::vector<net::Interval>>* bounds)
-      : ctx_(ctx), copy_(copy), bounds_(bounds) {}
+  CopyEncoder(z3::context& ctx, EncodedCopy& copy, const std::vector<std::vector<net::Interval>>* bounds,
+              bool ite_activations)
+      : ctx_(ctx), copy_(copy), bounds_(bounds), ite_(ite_activations) {}
 
   std::vector<z3::expr> encode(const net::Network& net, std::vector<z3::expr> value, const std::string& tag) {
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
@@ -63,7 +64,7 @@ class CopyEncoder {
         if (d.weights(r, j) != 0) terms.push_back(numeral(ctx_, d.weights(r, j)) * in[j]);
       if (d.bias[r] != 0 || terms.empty()) terms.push_back(numeral(ctx_, d.bias[r]));
       z3::expr z = fresh_real(name + "_" + std::to_string(r));
-      copy_.constraints.push_back(z == z3::sum(terms));
+      copy_.constraints.push_back(z == (terms.size() == 1 ? terms[0] : z3::sum(terms)));  // no unary + in SMT-LIB
       out.push_back(z);
     }
     return out;
@@ -86,6 +87,10 @@ class CopyEncoder {
         out.push_back(below);
         continue;
       }
+      if (ite_) {  // encodes: h = ite(z >= 0, z, slope z)
+        out.push_back(z3::ite(in[i] >= 0, in[i], below));
+        continue;
+      }
       std::string id = name + "_" + std::to_string(i);
       z3::expr h = fresh_real(id);
       z3::expr p = ctx_.bool_const(("p_" + id).c_str());
@@ -100,14 +105,16 @@ class CopyEncoder {
   z3::context& ctx_;
   EncodedCopy& copy_;
   const std::vector<std::vector<net::Interval>>* bounds_;
+  bool ite_;
 };
 
 }  // namespace
 
 EncodedCopy encode_copy(z3::context& ctx, const net::Network& net, const std::vector<z3::expr>& inputs,
-                        const std::string& tag, const std::vector<std::vector<net::Interval>>* bounds) {
+                        const std::string& tag, const std::vector<std::vector<net::Interval>>* bounds,
+                        bool ite_activations) {
   EncodedCopy copy(ctx);
-  copy.outputs = CopyEncoder(ctx, copy, bounds).encode(net, inputs, tag);
+  copy.outputs = CopyEncoder(ctx, copy, bounds, ite_activations).encode(net, inputs, tag);
   return copy;
 }
 

@@ -24,9 +24,11 @@ struct EncodedCopy {
 
 // Encodes f over the input terms. When `bounds` (analysis::interval_bounds of
 // the network) is given, neurons with a phase fixed on the domain are replaced
-// by their linear piece.
+// by their linear piece. `ite_activations` writes each activation as one
+// if-then-else term (the naive baseline) instead of a phase literal.
 EncodedCopy encode_copy(z3::context& ctx, const net::Network& net, const std::vector<z3::expr>& inputs,
-                        const std::string& tag, const std::vector<std::vector<net::Interval>>* bounds);
+                        const std::string& tag, const std::vector<std::vector<net::Interval>>* bounds,
+                        bool ite_activations = false);
 
 std::vector<z3::expr> real_vector(z3::context& ctx, const std::string& name, std::size_t size);
 // encodes: x in box   as: lower_i <= x_i <= upper_i for the bounded sides

@@ -45,11 +45,13 @@ SolveResult check_within(z3::solver& solver, const decide::Budget& budget, std::
   if (budget.exhausted()) return {z3::unknown, budget.exhaustion_reason()};
   std::optional<double> limit = budget.remaining_seconds();
   if (cap_seconds) limit = limit ? std::min(*limit, *cap_seconds) : *cap_seconds;
-  if (limit) {
-    z3::params p(solver.ctx());
-    p.set("timeout", static_cast<unsigned>(std::max(1.0, *limit * 1000)));
-    solver.set(p);
-  }
+  z3::params p(solver.ctx());
+  // Z3 would otherwise install its own SIGINT handler during check() and
+  // swallow Ctrl-C; nninv's handler raises the budget's flag and the
+  // watchdog interrupts Z3.
+  p.set("ctrl_c", false);
+  if (limit) p.set("timeout", static_cast<unsigned>(std::max(1.0, *limit * 1000)));
+  solver.set(p);
   try {
     z3::check_result status;
     {

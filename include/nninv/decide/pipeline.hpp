@@ -11,7 +11,19 @@
 
 namespace nninv::decide {
 
+// naive: the plain Z3 encoding alone (twin network / quantified formula, if-then-else
+// activations, no bounds, no symmetry breaking): the baseline benchmarks compare against.
+enum class Engine { portfolio, naive };
+
+// Every switch only removes work: verdicts are the same with any setting
+// (tested), only the time differs. The switches exist for ablation studies.
 struct Options {
+  Engine engine = Engine::portfolio;
+  bool criteria = true;           // exact criteria (dimension, composition, rank, bounds, ...)
+  bool witness_search = true;     // local-rank search, sampled unreachable points
+  bool interval_bounds = true;    // fix stable neurons in the SMT encodings
+  bool symmetry_breaking = true;  // x1 <lex x2 in the twin encoding
+  bool region_cover = true;       // counterexample-guided cover before the quantified formula
   // Called with the name of each stage as it starts (progress display).
   std::function<void(const std::string& stage)> on_stage;
 };
@@ -22,7 +34,8 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
 
 // Finds x in X with f(x) = y exactly, or proves there is none; `unique` is
 // set when f is proved injective on X. Requires y.size() == net.output_dim().
-InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget);
+InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget,
+                     const Options& options = {});
 
 // Exact re-check of a collision: x1 != x2, both in the domain, f(x1) = f(x2) = y.
 // Returns an empty string when it holds, else what failed.

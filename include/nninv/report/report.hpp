@@ -2,6 +2,7 @@
 // Every number of a witness is printed as an exact rational.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "nninv/decide/outcome.hpp"
@@ -28,5 +29,10 @@ std::string bijective_json(const Part& injective, const Part& surjective);
 // `nninv invert` (FORMAT.md section 4).
 std::string invert_text(const decide::InvertOutcome& outcome, double time_seconds);
 std::string invert_json(const decide::InvertOutcome& outcome, double time_seconds);
+
+// Writes `content` to a temporary file in the target's folder and renames it
+// over `path`, so a failure or a kill never leaves a partial file under that
+// name. Throws CannotOpenInput-style errors as std::runtime_error with the path.
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace nninv::report

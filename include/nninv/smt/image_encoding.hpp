@@ -9,6 +9,7 @@
 #include "nninv/decide/budget.hpp"
 #include "nninv/decide/outcome.hpp"
 #include "nninv/net/network.hpp"
+#include "nninv/smt/twin_encoding.hpp"
 
 namespace nninv::smt {
 
@@ -30,7 +31,13 @@ PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, co
 // Complete for relu / leaky_relu / dense / identity networks given time:
 // violated with the y of Z3's model (re-proved unreachable by find_preimage),
 // holds when the quantified formula is unsatisfiable.
-decide::Outcome decide_surjective_quantified(const net::Network& net, const decide::Budget& budget);
+decide::Outcome decide_surjective_quantified(const net::Network& net, const decide::Budget& budget,
+                                             const EncodingOptions& options = {});
+
+// The quantified query as SMT-LIB 2 (LRA): satisfiable iff f is not onto Y.
+std::string image_smtlib(const net::Network& net, const EncodingOptions& options = {});
+// The preimage query as SMT-LIB 2 (QF_LRA): satisfiable iff some x in X has f(x) = y.
+std::string preimage_smtlib(const net::Network& net, const arith::Vector& y);
 
 }  // namespace nninv::smt
 

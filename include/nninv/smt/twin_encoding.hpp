@@ -1,8 +1,10 @@
-// The only door to Z3: the twin encoding of injectivity (DESIGN.md section 2).
-// Two copies of the network with shared weights, outputs tied equal, inputs
-// distinct; satisfiable iff f is not injective on X. Z3 stays behind this
-// header: callers see exact rationals and decide::Outcome only.
+// The twin encoding of injectivity (DESIGN.md section 2): two copies of the
+// network with shared weights, outputs tied equal, inputs distinct;
+// satisfiable iff f is not injective on X. Z3 stays behind this header:
+// callers see exact rationals, decide::Outcome and SMT-LIB text only.
 #pragma once
+
+#include <string>
 
 #include "nninv/decide/budget.hpp"
 #include "nninv/decide/outcome.hpp"
@@ -10,9 +12,16 @@
 
 namespace nninv::smt {
 
-struct TwinOptions {
+struct EncodingOptions {
   // Fix the phase of neurons that interval bounds prove stable on X.
-  bool use_interval_bounds = true;
+  bool interval_bounds = true;
+  // x1 <lex x2 (n disjuncts) instead of x1 != x2 (2n disjuncts).
+  bool symmetry_breaking = true;
+  // Each activation as one if-then-else term instead of a phase literal.
+  bool ite_activations = false;
+
+  // The plain encoding anyone writes in an afternoon: the baseline.
+  static EncodingOptions naive() { return {false, false, true}; }
 };
 
 // Complete for relu / leaky_relu / dense / identity networks given time.
@@ -20,6 +29,9 @@ struct TwinOptions {
 // recomputed exactly, not read back); holds: Z3 reported unsat; unknown:
 // budget exhausted ("timeout" / "interrupted") or Z3 gave up (its reason).
 decide::Outcome decide_injective_twin(const net::Network& net, const decide::Budget& budget,
-                                      const TwinOptions& options = {});
+                                      const EncodingOptions& options = {});
+
+// The same query as SMT-LIB 2 (QF_LRA): satisfiable iff f is not injective.
+std::string twin_smtlib(const net::Network& net, const EncodingOptions& options = {});
 
 }  // namespace nninv::smt

@@ -44,12 +44,16 @@ TEST_CASE("the twin encoding decides what criteria cannot", "[decide][smt]") {
   CHECK(o.verdict == Verdict::holds);
   // The encoder alone, with and without interval bounds, agrees.
   net::Network n = io::parse_network(split, "t");
-  CHECK(smt::decide_injective_twin(n, decide::Budget(30.0), {.use_interval_bounds = false}).verdict == Verdict::holds);
+  CHECK(smt::decide_injective_twin(n, decide::Budget(30.0), {.interval_bounds = false}).verdict == Verdict::holds);
+  CHECK(smt::decide_injective_twin(n, decide::Budget(30.0), smt::EncodingOptions::naive()).verdict == Verdict::holds);
   auto fold = io::parse_network(R"({"input_dim": 1, "domain": {"lower": [-1], "upper": [2]}, "layers": [
       {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, 1]]}]})", "t");
   auto v = smt::decide_injective_twin(fold, decide::Budget(30.0));
   REQUIRE(v.verdict == Verdict::violated);
   CHECK(decide::check_collision(fold, *v.collision).empty());
+  auto naive = smt::decide_injective_twin(fold, decide::Budget(30.0), smt::EncodingOptions::naive());
+  REQUIRE(naive.verdict == Verdict::violated);
+  CHECK(decide::check_collision(fold, *naive.collision).empty());
 }
 
 TEST_CASE("the exact check rejects a wrong collision", "[decide]") {

@@ -9,7 +9,7 @@ using decide::Outcome;
 using decide::Property;
 using decide::Verdict;
 
-TEST_CASE("--json: witness numbers are exact rational strings", "[report]") {
+TEST_CASE("json output: witness numbers are exact rational strings", "[report]") {
   Outcome o{Property::injective, Verdict::violated,
             decide::Collision{{Rational(1, 2)}, {Rational(-7, 2)}, {Rational(3)}}, "why", "how", std::nullopt};
   auto j = nlohmann::json::parse(report::to_json(o, 0.5));

@@ -1,0 +1,38 @@
+// Picks the reader for a network file: nninv JSON, ONNX or NNet, by the
+// option, the extension or the first bytes. Every reader returns the same
+// exact net::Network, so the decision pipeline never knows the file format.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nninv/net/network.hpp"
+
+namespace nninv::io {
+
+enum class Format { json, onnx, nnet, automatic };
+
+// "json", "onnx", "nnet", "auto"; throws UsageError for anything else.
+Format parse_format(std::string_view name);
+std::string format_name(Format format);
+
+// The format `automatic` would choose for `path`: the extension (.json, .onnx,
+// .nnet, any case) if it is one of those, else the content: '{' after spaces
+// is JSON, "//" or a line of numbers and commas is NNet, anything else ONNX.
+// Throws CannotOpenInput when the content has to be read and cannot be.
+Format detect_format(const std::filesystem::path& path);
+
+// Reads `path` in `format` (automatic: detect_format). Throws CannotOpenInput
+// (missing, directory, unreadable) or InputError ("<file>: <where>: <what>").
+// Harmless oddities are appended to *warnings when it is given.
+net::Network load_model(const std::filesystem::path& path, Format format = Format::automatic,
+                        std::vector<std::string>* warnings = nullptr);
+
+// The whole content of an input file, for the readers. Throws CannotOpenInput
+// (missing, directory, unreadable) or InputError when it is larger than
+// max_file_bytes.
+std::string read_input_file(const std::filesystem::path& path);
+
+}  // namespace nninv::io
