@@ -3,8 +3,8 @@
 
 Run from anywhere (standard library only, deterministic):
 
-    /usr/bin/python3 tests/regress/surjective/generate_surjective.py          # check, then write files
-    /usr/bin/python3 tests/regress/surjective/generate_surjective.py --check  # verify only
+    /usr/bin/python3 tests/regress/tools/generate_surjective.py          # check, then write files
+    /usr/bin/python3 tests/regress/tools/generate_surjective.py --check  # verify only
 
 Every answer is decided by construction or theorem and written down by hand in
 `why`; nothing here asks nninv. The script only guards against typos, in exact
@@ -27,7 +27,7 @@ import random
 import sys
 from fractions import Fraction as F
 
-ROOT = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "surjective")
 
 
 # --------------------------------------------------------------------------- numbers
