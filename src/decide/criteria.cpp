@@ -3,6 +3,7 @@
 // "violated" carries a concrete collision that is checked exactly.
 #include <sstream>
 
+#include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "procedures.hpp"
@@ -101,25 +102,9 @@ class AffineOnDomainCriterion : public Procedure {
   std::string_view name() const override { return "affine on the domain (rank)"; }
   Outcome run(const net::Network& net, Property property, const Budget&) override {
     if (property != Property::injective) return not_applicable(property, name(), "not applicable");
-    auto bounds = analysis::interval_bounds(net);
-    Matrix a = Matrix::identity(net.input_dim);
-    for (std::size_t k = 0; k < net.layers.size(); ++k) {
-      const net::Layer& layer = net.layers[k];
-      if (const auto* d = std::get_if<net::Dense>(&layer)) {
-        a = d->weights * a;
-        continue;
-      }
-      const auto* leaky = std::get_if<net::LeakyRelu>(&layer);
-      if (!leaky && !std::holds_alternative<net::Relu>(layer)) continue;
-      for (std::size_t i = 0; i < bounds[k].size(); ++i) {
-        analysis::Phase phase = analysis::phase_of(bounds[k][i]);
-        if (phase == analysis::Phase::unstable)
-          return not_applicable(property, name(), "some neuron changes phase on X");
-        if (phase == analysis::Phase::active) continue;
-        Rational factor = leaky ? leaky->alpha : Rational(0);
-        for (std::size_t j = 0; j < a.cols(); ++j) a(i, j) *= factor;
-      }
-    }
+    std::optional<Matrix> affine = analysis::affine_matrix_on_domain(net);
+    if (!affine) return not_applicable(property, name(), "some neuron changes phase on X");
+    const Matrix& a = *affine;
     std::vector<std::size_t> free = net.domain.free_coordinates();
     Matrix restricted = select_columns(a, free);
     std::vector<Vector> basis = arith::kernel(restricted);

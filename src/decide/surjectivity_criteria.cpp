@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/smt/image_encoding.hpp"
@@ -68,29 +69,6 @@ class OutputBoundsCriterion : public Procedure {
   }
 };
 
-// Composes the affine map of a network whose every activation has a fixed
-// phase on X (interval bounds); nullopt when some neuron is unstable.
-std::optional<Matrix> affine_matrix_on_domain(const net::Network& net) {
-  auto bounds = analysis::interval_bounds(net);
-  Matrix a = Matrix::identity(net.input_dim);
-  for (std::size_t k = 0; k < net.layers.size(); ++k) {
-    const net::Layer& layer = net.layers[k];
-    if (const auto* d = std::get_if<net::Dense>(&layer)) {
-      a = d->weights * a;
-      continue;
-    }
-    const auto* leaky = std::get_if<net::LeakyRelu>(&layer);
-    if (!leaky && !std::holds_alternative<net::Relu>(layer)) continue;
-    for (std::size_t i = 0; i < bounds[k].size(); ++i) {
-      analysis::Phase phase = analysis::phase_of(bounds[k][i]);
-      if (phase == analysis::Phase::unstable) return std::nullopt;
-      if (phase == analysis::Phase::inactive)
-        for (std::size_t j = 0; j < a.cols(); ++j) a(i, j) *= leaky ? leaky->alpha : Rational(0);
-    }
-  }
-  return a;
-}
-
 Matrix transpose(const Matrix& a) {
   Matrix t(a.cols(), a.rows());
   for (std::size_t i = 0; i < a.rows(); ++i)
@@ -105,7 +83,7 @@ class AffineImageCriterion : public Procedure {
  public:
   std::string_view name() const override { return "affine on the domain (range)"; }
   Outcome run(const net::Network& net, Property, const Budget&) override {
-    std::optional<Matrix> a = affine_matrix_on_domain(net);
+    std::optional<Matrix> a = analysis::affine_matrix_on_domain(net);
     if (!a) return not_applicable(name(), "some neuron changes phase on X");
     std::vector<std::size_t> x_free = net.domain.free_coordinates(), y_free = net.codomain.free_coordinates();
     Matrix range = select_columns(*a, x_free);
