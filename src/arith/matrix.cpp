@@ -108,6 +108,43 @@ std::optional<Vector> solve(Matrix a, const Vector& b) {
   return x;
 }
 
+std::optional<Matrix> inverse(const Matrix& a) {
+  assert(a.rows() == a.cols());
+  std::size_t n = a.rows();
+  Matrix aug(n, 2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) aug(i, j) = a(i, j);
+    aug(i, n + i) = 1;
+  }
+  std::vector<std::size_t> pivots = row_reduce(aug);
+  if (pivots.size() < n || pivots[n - 1] != n - 1) return std::nullopt;
+  Matrix inv(n, n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) inv(i, j) = aug(i, n + j);
+  return inv;
+}
+
+Matrix transpose(const Matrix& a) {
+  Matrix t(a.cols(), a.rows());
+  for (std::size_t i = 0; i < a.rows(); ++i)
+    for (std::size_t j = 0; j < a.cols(); ++j) t(j, i) = a(i, j);
+  return t;
+}
+
+// (A^T A)^-1 A^T: A^T A is invertible exactly when A has full column rank.
+std::optional<Matrix> left_inverse(const Matrix& a) {
+  Matrix at = transpose(a);
+  std::optional<Matrix> gram = inverse(at * a);
+  if (!gram) return std::nullopt;
+  return *gram * at;
+}
+
+std::optional<Matrix> right_inverse(const Matrix& a) {
+  std::optional<Matrix> l = left_inverse(transpose(a));
+  if (!l) return std::nullopt;
+  return transpose(*l);
+}
+
 Rational dot(const Vector& a, const Vector& b) {
   assert(a.size() == b.size());
   Rational s;

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "nninv/check/checker.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/errors.hpp"
 #include "nninv/io/json_loader.hpp"
@@ -159,7 +160,8 @@ struct Args {
   std::optional<double> timeout_seconds;
   bool json = false, quiet = false;
   decide::Options engine;
-  std::string smt2_path;
+  std::string smt2_path, certificate_path;
+  bool check_certificate = false;
   arith::Vector output;  // invert: the y to invert
 };
 
@@ -180,6 +182,10 @@ po::options_description command_options() {
       "smt2", po::value<std::string>()->value_name("FILE"),
       "also write the exact query as SMT-LIB 2 (injective: twin encoding, QF_LRA; surjective: quantified "
       "formula, LRA; invert: preimage query, QF_LRA) so that another solver can re-run it")(
+      "certificate", po::value<std::string>()->value_name("FILE"),
+      "write a certificate of the verdict (docs/certificates.md) that nninv-check re-checks without any solver")(
+      "check", "run the independent checker on the certificate before writing it; a rejected certificate is an "
+               "internal error (exit 70)")(
       "engine", po::value<std::string>()->value_name("NAME")->default_value("portfolio"),
       "portfolio: criteria, witness search, then complete procedures; naive: the plain Z3 encoding alone "
       "(the baseline of the benchmarks)");
@@ -257,6 +263,10 @@ std::optional<Args> parse_args(int argc, char** argv) {
     args.smt2_path = vm["smt2"].as<std::string>();
     if (command == "bijective") throw UsageError("--smt2 writes one query: use it with injective or surjective");
   }
+  if (vm.count("certificate")) args.certificate_path = vm["certificate"].as<std::string>();
+  args.check_certificate = vm.count("check") > 0;
+  if (args.check_certificate && args.certificate_path.empty())
+    throw UsageError("--check needs --certificate FILE");
   args.json = vm.count("json") > 0;
   args.quiet = vm.count("quiet") > 0;
   return args;
@@ -276,6 +286,19 @@ int exit_code_of(decide::InvertVerdict v) {
     case decide::InvertVerdict::none: return exit_code::violated;
     default: return exit_code::unknown;
   }
+}
+
+// Writes the certificate (after the independent check, with --check).
+void write_certificate(const Args& args, const net::Network& net, const nlohmann::json& certificate) {
+  if (args.certificate_path.empty()) return;
+  if (args.check_certificate) {
+    check::Report r = check::check_certificate(net, certificate);
+    if (r.status == check::Status::rejected) throw InternalError("the certificate fails its check: " + r.message);
+    if (!args.quiet)
+      std::cerr << (r.status == check::Status::certified ? "certificate checked: " : "certificate not certified: ")
+                << r.message << "\n";
+  }
+  report::write_file_atomically(args.certificate_path, certificate.dump(1) + "\n");
 }
 
 int run(const Args& args) {
@@ -299,6 +322,7 @@ int run(const Args& args) {
 
   if (args.command == "invert") {
     decide::InvertOutcome o = decide::invert(net, args.output, budget, options);
+    write_certificate(args, net, decide::certificate(net, o));
     double t = budget.elapsed_seconds();
     std::cout << (args.json ? report::invert_json(o, t) + "\n" : report::invert_text(o, t)) << std::flush;
     return exit_code_of(o.verdict);
@@ -307,6 +331,15 @@ int run(const Args& args) {
     report::Part inj{decide::decide(net, decide::Property::injective, budget, options), budget.elapsed_seconds()};
     report::Part surj{decide::decide(net, decide::Property::surjective, budget, options), 0};
     surj.time_seconds = budget.elapsed_seconds() - inj.time_seconds;
+    nlohmann::json certificate = decide::certificate(net, inj.outcome);
+    certificate["property"] = "bijective";
+    certificate["verdict"] = decide::to_string(decide::bijective_verdict(inj.outcome, surj.outcome));
+    certificate.erase("evidence");
+    certificate["method"] = "injective and surjective parts";
+    certificate["reason"] = "bijective = injective and surjective";
+    certificate["parts"] = {{"injective", decide::certificate(net, inj.outcome)},
+                            {"surjective", decide::certificate(net, surj.outcome)}};
+    write_certificate(args, net, certificate);
     std::cout << (args.json ? report::bijective_json(inj, surj) + "\n" : report::bijective_text(net, inj, surj))
               << std::flush;
     return exit_code_of(decide::bijective_verdict(inj.outcome, surj.outcome));
@@ -314,6 +347,7 @@ int run(const Args& args) {
   decide::Property property =
       args.command == "injective" ? decide::Property::injective : decide::Property::surjective;
   decide::Outcome outcome = decide::decide(net, property, budget, options);
+  write_certificate(args, net, decide::certificate(net, outcome));
   double t = budget.elapsed_seconds();
   std::cout << (args.json ? report::to_json(outcome, t) + "\n" : report::to_text(net, outcome, t)) << std::flush;
   return exit_code_of(outcome.verdict);

@@ -5,6 +5,7 @@
 
 #include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
+#include "nninv/cert/certificate.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "procedures.hpp"
 
@@ -43,7 +44,7 @@ class DimensionCriterion : public Procedure {
         why << "layer " << at << " (" << net::layer_type_name(net.layers[at]) << ") has width " << narrowest
             << " < " << dim << " = dim X, so f cannot be injective (invariance of domain); x2 = x1 + t v for a kernel "
             << "vector v of the local affine map at x1";
-        return Outcome{property, Verdict::violated, std::move(c), why.str(), std::string(name())};
+        return Outcome::collision_found(std::move(*c), why.str(), std::string(name()));
       }
     }
     return not_applicable(property, name(), "narrow layer, but no collision was constructed at sampled points");
@@ -61,11 +62,12 @@ class LayerCompositionCriterion : public Procedure {
     if (property != Property::injective) return not_applicable(property, name(), "not applicable");
     std::vector<std::size_t> free = net.domain.free_coordinates();
     if (free.empty())
-      return Outcome{property, Verdict::holds, std::nullopt, "the domain X is a single point", std::string(name())};
+      return Outcome::holds(property, "the domain X is a single point", std::string(name()), {{"kind", "single_point"}});
     auto bounds = analysis::interval_bounds(net);
     std::ostringstream why;
     why << "every layer is injective on the values that reach it, so their composition is:";
     bool before_first_dense = true;
+    nlohmann::json inverses = nlohmann::json::array();
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
       const net::Layer& layer = net.layers[k];
       why << (k ? ";" : "") << " layer " << k << " " << net::layer_type_name(layer);
@@ -77,7 +79,9 @@ class LayerCompositionCriterion : public Procedure {
           return not_applicable(property, name(), "layer " + std::to_string(k) + " (dense) has rank " +
                                                       std::to_string(r) + " < " + std::to_string(w.cols()));
         why << " has full column rank " << r;
+        inverses.push_back(cert::to_json(*arith::left_inverse(w)));
         before_first_dense = false;
+        continue;
       } else if (std::holds_alternative<net::Relu>(layer)) {
         for (const net::Interval& in : bounds[k])
           if (analysis::phase_of(in) != analysis::Phase::active)
@@ -89,8 +93,10 @@ class LayerCompositionCriterion : public Procedure {
       } else {
         why << " is the identity";
       }
+      inverses.push_back(nullptr);
     }
-    return Outcome{property, Verdict::holds, std::nullopt, why.str(), std::string(name())};
+    return Outcome::holds(property, why.str(), std::string(name()),
+                          {{"kind", "layer_left_inverses"}, {"left_inverses", inverses}});
   }
 };
 
@@ -109,10 +115,9 @@ class AffineOnDomainCriterion : public Procedure {
     Matrix restricted = select_columns(a, free);
     std::vector<Vector> basis = arith::kernel(restricted);
     if (basis.empty())
-      return Outcome{property, Verdict::holds, std::nullopt,
-                     "f is affine on X (every activation has a fixed phase by interval bounds) and its matrix has "
-                     "rank " + std::to_string(free.size()) + " = dim X",
-                     std::string(name())};
+      return Outcome::holds(property, "f is affine on X (every activation has a fixed phase by interval bounds) and its matrix has "
+                     "rank " + std::to_string(free.size()) + " = dim X", std::string(name()),
+                            {{"kind", "affine_left_inverse"}, {"L", cert::to_json(*arith::left_inverse(restricted))}});
     Vector x0 = interior_samples(net.domain, 1, /*seed=*/3).front();
     Vector v(net.input_dim);
     for (std::size_t j = 0; j < free.size(); ++j) v[free[j]] = basis.front()[j];
@@ -125,10 +130,8 @@ class AffineOnDomainCriterion : public Procedure {
     Vector x2 = x0;
     for (std::size_t i = 0; i < x2.size(); ++i) x2[i] += t * v[i];
     Collision c{x0, x2, net::evaluate(net, x0)};
-    return Outcome{property, Verdict::violated, std::move(c),
-                   "f is affine on X with matrix rank " + std::to_string(arith::rank(restricted)) + " < " +
-                       std::to_string(free.size()) + " = dim X; x2 - x1 lies in its kernel",
-                   std::string(name())};
+    return Outcome::collision_found(std::move(c), "f is affine on X with matrix rank " + std::to_string(arith::rank(restricted)) + " < " +
+                       std::to_string(free.size()) + " = dim X; x2 - x1 lies in its kernel", std::string(name()));
   }
 };
 

@@ -83,11 +83,11 @@ class LocalRankSearch : public Procedure {
     for (const Vector& x0 : interior_samples(net.domain, samples, /*seed=*/1)) {
       if (budget.exhausted()) break;
       if (auto c = try_collision_at(net, x0)) {
-        Outcome o{property, Verdict::violated, std::move(c), "", std::string(name())};
-        o.reason =
+        return Outcome::collision_found(
+            std::move(*c),
             "the activation region around x1 maps affinely with a rank-deficient matrix; x2 = x1 + t v for a "
-            "kernel vector v and a step t that keeps the activation pattern";
-        return o;
+            "kernel vector v and a step t that keeps the activation pattern",
+            std::string(name()));
       }
     }
     return Outcome::unknown(property, "no rank-deficient region among " + std::to_string(samples) + " sampled points",

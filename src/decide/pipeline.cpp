@@ -3,6 +3,7 @@
 // is returned.
 #include "nninv/decide/pipeline.hpp"
 
+#include "nninv/cert/certificate.hpp"
 #include "nninv/errors.hpp"
 #include "nninv/smt/image_encoding.hpp"
 #include "procedures.hpp"
@@ -40,6 +41,21 @@ std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options&
   return list;
 }
 
+// Every decided outcome leaves with its evidence in the certificate form:
+// the witness itself, the criterion's data, or (for a bare "unsat" from Z3)
+// a plain statement that only the solver vouches for it.
+void attach_evidence(Outcome& o) {
+  nlohmann::json solver = {{"kind", "solver"}, {"solver", smt::solver_version()}, {"query", o.method}};
+  if (o.collision)
+    o.evidence = {{"kind", "collision"}, {"x1", cert::to_json(o.collision->x1)}, {"x2", cert::to_json(o.collision->x2)}};
+  else if (o.unreached) {
+    nlohmann::json proof = o.evidence.is_null() ? solver : o.evidence;
+    o.evidence = {{"kind", "unreachable"}, {"y", cert::to_json(o.unreached->y)}, {"proof", proof}};
+    if (o.unreached->radius) o.evidence["radius"] = o.unreached->radius->get_str();
+  } else if (o.verdict == Verdict::holds && o.evidence.is_null())
+    o.evidence = solver;
+}
+
 // A violated outcome must carry a witness that survives its re-check; one
 // that cannot be re-checked in the remaining budget is reported as unknown.
 Outcome checked(const net::Network& net, Outcome o, const Budget& budget) {
@@ -65,7 +81,10 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
     Outcome o = stage->run(net, property, budget);
     if (o.unreached && !o.unreached->radius && options.engine == Engine::portfolio)
       o.unreached->radius = try_missed_radius(net, o.unreached->y, budget);
-    if (o.decided()) return checked(net, std::move(o), budget);
+    if (o.decided()) {
+      attach_evidence(o);
+      return checked(net, std::move(o), budget);
+    }
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), o.method);
     notes = o.reason;
   }
@@ -83,11 +102,13 @@ InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budg
   if (r.status == smt::Preimage::none) {
     result.verdict = InvertVerdict::none;
     result.reason = "the query 'x in X, f(x) = y' is unsatisfiable";
+    result.evidence = {{"kind", "solver"}, {"solver", smt::solver_version()}, {"query", method}};
     return result;
   }
   if (!net.domain.contains(r.x) || net::evaluate(net, r.x) != y)
     throw InternalError(method + " produced a preimage that fails its exact check");
   result.verdict = InvertVerdict::found;
+  result.evidence = {{"kind", "preimage"}, {"x", cert::to_json(r.x)}};
   result.x = std::move(r.x);
   result.reason = "f(x) = y checked in exact rational arithmetic";
   Outcome injective = decide(net, Property::injective, budget, options);
@@ -96,6 +117,38 @@ InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budg
     result.reason += "; the preimage is unique because f is injective on X (" + injective.method + ")";
   }
   return result;
+}
+
+namespace {
+
+nlohmann::json header(const net::Network& net, const std::string& property) {
+  return {{"format", cert::format_name},
+          {"version", cert::format_version},
+          {"tool", "nninv 0.1.0"},
+          {"network", {{"name", net.name}, {"sha256", cert::network_sha256(net)}, {"input_dim", net.input_dim},
+                       {"output_dim", net.output_dim()}}},
+          {"property", property}};
+}
+
+}  // namespace
+
+nlohmann::json certificate(const net::Network& net, const Outcome& o) {
+  nlohmann::json c = header(net, to_string(o.property));
+  c["verdict"] = to_string(o.verdict);
+  c["method"] = o.method;
+  c["reason"] = o.reason;
+  c["evidence"] = o.evidence;
+  return c;
+}
+
+nlohmann::json certificate(const net::Network& net, const InvertOutcome& o) {
+  nlohmann::json c = header(net, "invert");
+  c["verdict"] = to_string(o.verdict);
+  c["y"] = cert::to_json(o.y);
+  c["method"] = o.method;
+  c["reason"] = o.reason;
+  c["evidence"] = o.evidence;
+  return c;
 }
 
 }  // namespace nninv::decide

@@ -7,6 +7,7 @@
 
 #include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
+#include "nninv/cert/certificate.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/smt/image_encoding.hpp"
 #include "procedures.hpp"
@@ -63,18 +64,11 @@ class OutputBoundsCriterion : public Procedure {
       return unreached_outcome(std::move(u),
                                "interval propagation over X proves " + side + " for every x in X, but Y contains y "
                                "with y_" + std::to_string(i) + " = " + yi->get_str(),
-                               std::string(name()));
+                               std::string(name()), {{"kind", "output_bounds"}, {"coordinate", i}});
     }
     return not_applicable(name(), "Y lies inside the interval bounds of the outputs");
   }
 };
-
-Matrix transpose(const Matrix& a) {
-  Matrix t(a.cols(), a.rows());
-  for (std::size_t i = 0; i < a.rows(); ++i)
-    for (std::size_t j = 0; j < a.cols(); ++j) t(j, i) = a(i, j);
-  return t;
-}
 
 // f affine on X: f(X) lies in the affine subspace c + range(A). A vector u
 // with u^T A = 0 that is not constant on Y separates a point of Y from it.
@@ -88,10 +82,10 @@ class AffineImageCriterion : public Procedure {
     std::vector<std::size_t> x_free = net.domain.free_coordinates(), y_free = net.codomain.free_coordinates();
     Matrix range = select_columns(*a, x_free);
     if (net.domain.is_everything() && arith::rank(range) == net.output_dim())
-      return Outcome{Property::surjective, Verdict::holds, std::nullopt,
-                     "f is affine on X = R^n (every activation has a fixed phase) with rank " +
+      return Outcome::holds(Property::surjective, "f is affine on X = R^n (every activation has a fixed phase) with rank " +
                          std::to_string(net.output_dim()) + " = m, so f(X) = R^m contains Y",
-                     std::string(name()), std::nullopt};
+                            std::string(name()),
+                            {{"kind", "affine_right_inverse"}, {"R", cert::to_json(*arith::right_inverse(range))}});
     Vector x0 = interior_samples(net.domain, 1, /*seed=*/4).front();
     Vector c0 = net::evaluate(net, x0);
     for (const Vector& u : arith::kernel(transpose(range))) {
@@ -119,7 +113,8 @@ class AffineImageCriterion : public Procedure {
           << " < " << net.output_dim() << "; the vector u = (";
       for (std::size_t i = 0; i < u.size(); ++i) why << (i ? ", " : "") << u[i].get_str();
       why << ") is orthogonal to it (u.(f(x) - f(x0)) = 0) but u.(y - f(x0)) = " << level.get_str();
-      return unreached_outcome(std::move(unreached), why.str(), std::string(name()));
+      return unreached_outcome(std::move(unreached), why.str(), std::string(name()),
+                               {{"kind", "separating_vector"}, {"u", cert::to_json(u)}, {"x0", cert::to_json(x0)}});
     }
     return not_applicable(name(), "the affine image is not contained in a hyperplane that cuts Y");
   }
@@ -134,6 +129,7 @@ class SurjectiveChainCriterion : public Procedure {
     if (!net.domain.is_everything()) return not_applicable(name(), "X is not all of R^n");
     std::ostringstream why;
     why << "X = R^n and every layer maps onto R^width, so their composition is onto R^m:";
+    nlohmann::json inverses = nlohmann::json::array();
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
       const net::Layer& layer = net.layers[k];
       why << (k ? ";" : "") << " layer " << k << " " << net::layer_type_name(layer);
@@ -141,13 +137,17 @@ class SurjectiveChainCriterion : public Procedure {
         std::size_t r = arith::rank(d->weights);
         if (r < d->weights.rows()) return not_applicable(name(), "a dense layer has rank below its width");
         why << " has full row rank " << r;
+        inverses.push_back(cert::to_json(*arith::right_inverse(d->weights)));
+        continue;
       } else if (std::holds_alternative<net::Relu>(layer)) {
         return not_applicable(name(), "a relu layer is not onto");
       } else {
         why << " is a bijection";
       }
+      inverses.push_back(nullptr);
     }
-    return Outcome{Property::surjective, Verdict::holds, std::nullopt, why.str(), std::string(name()), std::nullopt};
+    return Outcome::holds(Property::surjective, why.str(), std::string(name()),
+                          {{"kind", "layer_right_inverses"}, {"right_inverses", inverses}});
   }
 };
 
@@ -163,11 +163,10 @@ class InjectiveSquareCriterion : public Procedure {
       return not_applicable(name(), "needs X = R^n and m = n");
     Outcome inj = decide(net, Property::injective, budget, options_);
     if (inj.verdict != Verdict::holds) return not_applicable(name(), "injectivity is not proved");
-    return Outcome{Property::surjective, Verdict::holds, std::nullopt,
-                   "f: R^n -> R^n is piecewise affine and injective (" + inj.method + ": " + inj.reason +
+    return Outcome::holds(Property::surjective, "f: R^n -> R^n is piecewise affine and injective (" + inj.method + ": " + inj.reason +
                        "); an injective PA map of R^n is coherently oriented and hence onto R^n (Scholtes, "
-                       "Introduction to Piecewise Differentiable Equations, 2012, Sec. 2.3; Radons 2017)",
-                   std::string(name()), std::nullopt};
+                       "Introduction to Piecewise Differentiable Equations, 2012, Sec. 2.3; Radons 2017)", std::string(name()),
+                          {{"kind", "injective_square"}, {"injective", inj.evidence}});
   }
 
  private:

@@ -86,10 +86,8 @@ Outcome decide_surjective_quantified(const net::Network& net, const decide::Budg
     std::vector<z3::expr> y = build_image_query(solver, net, options);
     SolveResult r = check_within(solver, budget);
     if (r.status == z3::unsat)
-      return Outcome{Property::surjective, decide::Verdict::holds, std::nullopt,
-                     "every y in Y has a preimage: the formula 'exists y in Y, forall x in X: f(x) != y' is "
-                     "unsatisfiable",
-                     method, std::nullopt};
+      return Outcome::holds(Property::surjective, "every y in Y has a preimage: the formula 'exists y in Y, forall x in X: f(x) != y' is "
+                     "unsatisfiable", method);
     if (r.status == z3::unknown) return Outcome::unknown(Property::surjective, r.unknown_reason, method);
     z3::model model = solver.get_model();
     decide::Unreached u;

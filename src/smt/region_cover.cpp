@@ -18,19 +18,6 @@ using decide::Property;
 
 namespace {
 
-std::optional<Matrix> inverse(const Matrix& a) {
-  std::size_t n = a.rows();
-  Matrix inv(n, n);
-  for (std::size_t j = 0; j < n; ++j) {
-    Vector e(n);
-    e[j] = 1;
-    std::optional<Vector> col = arith::solve(a, e);
-    if (!col) return std::nullopt;
-    for (std::size_t i = 0; i < n; ++i) inv(i, j) = (*col)[i];
-  }
-  return inv;
-}
-
 // sum_j coeffs_j y_j + constant, as a Z3 term.
 z3::expr affine_term(z3::context& ctx, const Vector& coeffs, const Rational& constant, const std::vector<z3::expr>& y) {
   z3::expr_vector terms(ctx);
@@ -60,7 +47,7 @@ std::optional<z3::expr> region_image(z3::context& ctx, const net::Network& net, 
   for (std::size_t bits = 0; bits < choices && !inv; ++bits) {
     for (std::size_t t = 0; t < ties; ++t) active_ties[t] = t < max_tie_choices && ((bits >> t) & 1);
     map = analysis::local_map(net, x0, analysis::TieRule::chosen, active_ties);
-    inv = inverse(select_columns(map.jacobian, free));
+    inv = arith::inverse(select_columns(map.jacobian, free));
   }
   if (!inv) return std::nullopt;
   // x_i - x0_i = sum_j inv(i', j) (y_j - y0_j) for the free coordinate i = free[i'].
@@ -108,10 +95,8 @@ Outcome decide_surjective_region_cover(const net::Network& net, const decide::Bu
     for (std::size_t round = 1;; ++round) {
       SolveResult g = check_within(guess, budget);
       if (g.status == z3::unsat)
-        return Outcome{Property::surjective, decide::Verdict::holds, std::nullopt,
-                       "Y is covered by the exact images of " + std::to_string(round - 1) +
-                           " activation regions of X (no point of Y lies outside them)",
-                       method, std::nullopt};
+        return Outcome::holds(Property::surjective, "Y is covered by the exact images of " + std::to_string(round - 1) +
+                           " activation regions of X (no point of Y lies outside them)", method);
       if (g.status == z3::unknown) return Outcome::unknown(Property::surjective, g.unknown_reason, method);
       z3::model model = guess.get_model();
       Vector target;

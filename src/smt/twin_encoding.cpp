@@ -57,17 +57,15 @@ Outcome decide_injective_twin(const net::Network& net, const decide::Budget& bud
   const std::string method = options.ite_activations ? "naive twin encoding (Z3, if-then-else activations)"
                                                      : "twin encoding (Z3, linear real arithmetic)";
   if (net.domain.free_coordinates().empty())
-    return Outcome{Property::injective, Verdict::holds, std::nullopt, "the domain X is a single point", method};
+    return Outcome::holds(Property::injective, "the domain X is a single point", method, {{"kind", "single_point"}});
   try {
     z3::context ctx;
     z3::solver solver(ctx);
     TwinQuery q = build_twin(solver, net, options);
     SolveResult r = check_within(solver, budget);
     if (r.status == z3::unsat)
-      return Outcome{Property::injective, Verdict::holds, std::nullopt,
-                     "no x1 != x2 in X with f(x1) = f(x2): the twin encoding (two copies with shared weights, "
-                     "outputs equal, inputs distinct) is unsatisfiable",
-                     method};
+      return Outcome::holds(Property::injective, "no x1 != x2 in X with f(x1) = f(x2): the twin encoding (two copies with shared weights, "
+                     "outputs equal, inputs distinct) is unsatisfiable", method);
     if (r.status == z3::unknown) return Outcome::unknown(Property::injective, r.unknown_reason, method);
     z3::model model = solver.get_model();
     decide::Collision c;
@@ -76,12 +74,17 @@ Outcome decide_injective_twin(const net::Network& net, const decide::Budget& bud
       c.x2.push_back(read_rational(model.eval(q.x2[i], true)));
     }
     c.y = net::evaluate(net, c.x1);
-    return Outcome{Property::injective, Verdict::violated, std::move(c),
-                   "Z3 found two distinct inputs with the same output (re-checked exactly)", method};
+    return Outcome::collision_found(std::move(c), "Z3 found two distinct inputs with the same output (re-checked exactly)", method);
   } catch (const z3::exception& e) {
     if (budget.exhausted()) return Outcome::unknown(Property::injective, budget.exhaustion_reason(), method);
     return Outcome::unknown(Property::injective, std::string("Z3 error: ") + e.msg(), method);
   }
+}
+
+std::string solver_version() {
+  unsigned major = 0, minor = 0, build = 0, revision = 0;
+  Z3_get_version(&major, &minor, &build, &revision);
+  return "Z3 " + std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(build);
 }
 
 std::string twin_smtlib(const net::Network& net, const EncodingOptions& options) {

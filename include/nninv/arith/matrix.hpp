@@ -44,6 +44,13 @@ std::vector<Vector> kernel(Matrix a);
 // Some x with a x = b, or nothing when the system is inconsistent.
 std::optional<Vector> solve(Matrix a, const Vector& b);
 
+// The inverse of a square matrix, or nothing when it is singular.
+std::optional<Matrix> inverse(const Matrix& a);
+Matrix transpose(const Matrix& a);
+// L with L a = I (requires full column rank), R with a R = I (full row rank).
+std::optional<Matrix> left_inverse(const Matrix& a);
+std::optional<Matrix> right_inverse(const Matrix& a);
+
 Rational dot(const Vector& a, const Vector& b);
 bool is_zero(const Vector& v);
 

@@ -2,6 +2,7 @@
 // are values, never exceptions.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -34,16 +35,28 @@ struct Outcome {
   std::string reason;                  // why, in one sentence a reader can check
   std::string method;                  // the procedure that settled it
   std::optional<Unreached> unreached;  // set exactly when surjective is violated
+  // Checkable data behind the verdict (docs/certificates.md, "evidence");
+  // for an unreachable point, the proof of unreachability. Null: none yet.
+  nlohmann::json evidence;
 
   static Outcome unknown(Property p, std::string reason, std::string method = "") {
-    return Outcome{p, Verdict::unknown, std::nullopt, std::move(reason), std::move(method), std::nullopt};
+    return Outcome{p, Verdict::unknown, std::nullopt, std::move(reason), std::move(method), std::nullopt, nullptr};
+  }
+  static Outcome holds(Property p, std::string reason, std::string method, nlohmann::json evidence = nullptr) {
+    return Outcome{p, Verdict::holds, std::nullopt, std::move(reason), std::move(method), std::nullopt,
+                   std::move(evidence)};
+  }
+  static Outcome collision_found(Collision c, std::string reason, std::string method) {
+    return Outcome{Property::injective, Verdict::violated, std::move(c), std::move(reason), std::move(method),
+                   std::nullopt, nullptr};
   }
   bool decided() const { return verdict != Verdict::unknown; }
 };
 
-inline Outcome unreached_outcome(Unreached u, std::string reason, std::string method) {
+inline Outcome unreached_outcome(Unreached u, std::string reason, std::string method,
+                                 nlohmann::json proof = nullptr) {
   return Outcome{Property::surjective, Verdict::violated, std::nullopt, std::move(reason), std::move(method),
-                 std::move(u)};
+                 std::move(u), std::move(proof)};
 }
 
 // bijective = injective and surjective: holds if both hold, violated if
@@ -63,6 +76,7 @@ struct InvertOutcome {
   arith::Vector x, y;             // x set when found
   std::optional<bool> unique;     // true when f is proved injective on X
   std::string reason, method;
+  nlohmann::json evidence;        // for "none": the proof that y is unreachable
 };
 
 }  // namespace nninv::decide

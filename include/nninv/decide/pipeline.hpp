@@ -37,6 +37,11 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
 InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget,
                      const Options& options = {});
 
+// The certificate of a decided (or unknown) outcome for `net`: the versioned
+// JSON object of docs/certificates.md, checked by nninv-check.
+nlohmann::json certificate(const net::Network& net, const Outcome& outcome);
+nlohmann::json certificate(const net::Network& net, const InvertOutcome& outcome);
+
 // Exact re-check of a collision: x1 != x2, both in the domain, f(x1) = f(x2) = y.
 // Returns an empty string when it holds, else what failed.
 std::string check_collision(const net::Network& net, const Collision& c);

@@ -31,6 +31,9 @@ struct EncodingOptions {
 decide::Outcome decide_injective_twin(const net::Network& net, const decide::Budget& budget,
                                       const EncodingOptions& options = {});
 
+// "Z3 4.8.12" (the linked library's version), for reports and certificates.
+std::string solver_version();
+
 // The same query as SMT-LIB 2 (QF_LRA): satisfiable iff f is not injective.
 std::string twin_smtlib(const net::Network& net, const EncodingOptions& options = {});
 

@@ -10,8 +10,8 @@ using decide::Property;
 using decide::Verdict;
 
 TEST_CASE("json output: witness numbers are exact rational strings", "[report]") {
-  Outcome o{Property::injective, Verdict::violated,
-            decide::Collision{{Rational(1, 2)}, {Rational(-7, 2)}, {Rational(3)}}, "why", "how", std::nullopt};
+  Outcome o = Outcome::collision_found(decide::Collision{{Rational(1, 2)}, {Rational(-7, 2)}, {Rational(3)}}, "why",
+                                      "how");
   auto j = nlohmann::json::parse(report::to_json(o, 0.5));
   CHECK(j["property"] == "injective");
   CHECK(j["verdict"] == "violated");
@@ -24,7 +24,7 @@ TEST_CASE("json output: witness numbers are exact rational strings", "[report]")
 }
 
 TEST_CASE("bijective: parts, combined verdict and the violated part's witness", "[report]") {
-  report::Part inj{Outcome{Property::injective, Verdict::holds, std::nullopt, "a", "m1", std::nullopt}, 0.25};
+  report::Part inj{Outcome::holds(Property::injective, "a", "m1"), 0.25};
   report::Part surj{decide::unreached_outcome({{Rational(-1)}, Rational(1, 2)}, "b", "m2"), 0.25};
   auto j = nlohmann::json::parse(report::bijective_json(inj, surj));
   CHECK(j["property"] == "bijective");

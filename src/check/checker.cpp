@@ -1,0 +1,297 @@
+// The certificate checker, step by step (docs/certificates.md). Reads the
+// claim, binds it to the network by hash, and re-derives the verdict from the
+// evidence with exact rational arithmetic only. Nothing here searches.
+#include "nninv/check/checker.hpp"
+
+#include <stdexcept>
+
+#include "nninv/analysis/affine.hpp"
+#include "nninv/analysis/bounds.hpp"
+#include "nninv/cert/certificate.hpp"
+
+namespace nninv::check {
+
+using arith::Matrix;
+using arith::Rational;
+using arith::Vector;
+using nlohmann::json;
+
+namespace {
+
+struct StepFailed {
+  std::string step, what;
+};
+struct SolverOnly {
+  std::string what;
+};
+
+class Checker {
+ public:
+  explicit Checker(const net::Network& net) : net_(net) {}
+
+  std::vector<std::string> steps;
+
+  void pass(const std::string& step) { steps.push_back(step); }
+  [[noreturn]] static void fail(const std::string& step, const std::string& what) { throw StepFailed{step, what}; }
+  static void require(bool ok, const std::string& step, const std::string& what) {
+    if (!ok) fail(step, what);
+  }
+
+  static const json& field(const json& j, const char* key, const std::string& step) {
+    if (!j.is_object() || !j.contains(key)) fail(step, std::string("missing field \"") + key + "\"");
+    return j.at(key);
+  }
+  Vector vector(const json& j, const char* key, std::size_t size, const std::string& step) const {
+    Vector v;
+    try {
+      v = cert::vector_from_json(field(j, key, step), key);
+    } catch (const std::runtime_error& e) {
+      fail(step, e.what());
+    }
+    require(v.size() == size, step, std::string(key) + " has " + std::to_string(v.size()) + " entries, expected " +
+                                        std::to_string(size));
+    return v;
+  }
+  Matrix matrix(const json& j, const std::string& what, const std::string& step) const {
+    try {
+      return cert::matrix_from_json(j, what);
+    } catch (const std::runtime_error& e) {
+      fail(step, e.what());
+    }
+  }
+  static bool is_identity(const Matrix& m) { return m == Matrix::identity(m.rows()) && m.rows() == m.cols(); }
+
+  void header(const json& c) {
+    require(c.is_object(), "format", "the certificate is not a JSON object");
+    require(c.value("format", "") == cert::format_name && c.value("version", 0) == cert::format_version, "format",
+            std::string("expected format \"") + cert::format_name + "\" version " +
+                std::to_string(cert::format_version));
+    pass("format");
+    std::string hash = cert::network_sha256(net_);
+    const json& network = field(c, "network", "network hash");
+    require(network.value("sha256", "") == hash, "network hash",
+            "the certificate is for another network (sha256 " + network.value("sha256", "?") + ", this network " +
+                hash + ")");
+    pass("network hash");
+  }
+
+  // Returns a one-line statement of what was proved.
+  std::string evidence(const std::string& property, const std::string& verdict, const json& e, const json& c) {
+    std::string kind = field(e, "kind", "evidence").is_string() ? e.at("kind").get<std::string>() : "";
+    if (kind == "solver")
+      throw SolverOnly{"the " + verdict + " verdict rests on " + e.value("solver", "a solver") + " (" +
+                       e.value("query", "") + "), not on checkable data; re-run the --smt2 query on another solver"};
+    if (property == "injective" && verdict == "violated" && kind == "collision") return collision(e);
+    if (property == "injective" && verdict == "holds" && kind == "single_point") return single_point();
+    if (property == "injective" && verdict == "holds" && kind == "layer_left_inverses") return left_inverses(e);
+    if (property == "injective" && verdict == "holds" && kind == "affine_left_inverse") return affine_left(e);
+    if (property == "surjective" && verdict == "violated" && kind == "unreachable") return unreachable(e);
+    if (property == "surjective" && verdict == "holds" && kind == "layer_right_inverses") return right_inverses(e);
+    if (property == "surjective" && verdict == "holds" && kind == "affine_right_inverse") return affine_right(e);
+    if (property == "surjective" && verdict == "holds" && kind == "injective_square") return injective_square(e, c);
+    if (property == "invert" && verdict == "found" && kind == "preimage") return preimage(e, c);
+    fail("evidence", "evidence of kind \"" + kind + "\" does not prove \"" + property + " " + verdict + "\"");
+  }
+
+ private:
+  std::string collision(const json& e) {
+    Vector x1 = vector(e, "x1", net_.input_dim, "collision"), x2 = vector(e, "x2", net_.input_dim, "collision");
+    require(net_.domain.contains(x1) && net_.domain.contains(x2), "witness in X", "x1 or x2 lies outside the domain");
+    pass("witness in X");
+    require(x1 != x2, "x1 != x2", "x1 and x2 are equal");
+    pass("x1 != x2");
+    require(net::evaluate(net_, x1) == net::evaluate(net_, x2), "f(x1) = f(x2)",
+            "f(x1) and f(x2) differ (exact evaluation)");
+    pass("f(x1) = f(x2)");
+    return "f is not injective on X: two distinct inputs have the same output";
+  }
+
+  std::string single_point() {
+    require(net_.domain.free_coordinates().empty(), "single point", "the domain is not a single point");
+    pass("single point");
+    return "X is a single point, so f is injective on X";
+  }
+
+  // Composition: each layer injective on what reaches it (L W = I for dense,
+  // relu active on X by interval bounds, leaky_relu and identity bijective).
+  std::string left_inverses(const json& e) {
+    const json& list = field(e, "left_inverses", "left inverses");
+    require(list.is_array() && list.size() == net_.layers.size(), "left inverses", "expected one entry per layer");
+    auto bounds = analysis::interval_bounds(net_);
+    std::vector<std::size_t> free = net_.domain.free_coordinates();
+    bool before_first_dense = true;
+    for (std::size_t k = 0; k < net_.layers.size(); ++k) {
+      std::string step = "layer " + std::to_string(k);
+      const net::Layer& layer = net_.layers[k];
+      if (const auto* d = std::get_if<net::Dense>(&layer)) {
+        Matrix w = before_first_dense ? select_columns(d->weights, free) : d->weights;
+        Matrix l = matrix(list[k], "left inverse of layer " + std::to_string(k), step);
+        require(l.cols() == w.rows() && is_identity(l * w), step, "L W is not the identity");
+        before_first_dense = false;
+      } else if (std::holds_alternative<net::Relu>(layer)) {
+        for (const net::Interval& in : bounds[k])
+          require(analysis::phase_of(in) == analysis::Phase::active, step,
+                  "a relu input is not >= 0 on X by interval bounds");
+      }
+      pass(step + " injective");
+    }
+    return "every layer is injective on the values reaching it, so f is injective on X";
+  }
+
+  Matrix affine_on_domain(const std::string& step) const {
+    std::optional<Matrix> a = analysis::affine_matrix_on_domain(net_);
+    require(a.has_value(), step, "interval bounds do not fix every activation, so f is not shown affine on X");
+    return *a;
+  }
+
+  std::string affine_left(const json& e) {
+    Matrix a = select_columns(affine_on_domain("affine on X"), net_.domain.free_coordinates());
+    pass("affine on X");
+    Matrix l = matrix(field(e, "L", "left inverse"), "L", "left inverse");
+    require(l.cols() == a.rows() && is_identity(l * a), "left inverse", "L A is not the identity");
+    pass("left inverse");
+    return "f is affine on X with a left inverse, so injective on X";
+  }
+
+  std::string unreachable(const json& e) {
+    Vector y = vector(e, "y", net_.output_dim(), "unreachable point");
+    require(net_.codomain.contains(y), "y in Y", "y lies outside the codomain");
+    pass("y in Y");
+    Rational r = 0;
+    if (e.contains("radius")) {
+      try {
+        r = arith::parse_rational(e.at("radius").get<std::string>());
+      } catch (const std::exception&) {
+        fail("radius", "the radius is not an exact number");
+      }
+      require(r > 0, "radius", "the radius is not positive");
+    }
+    const json& proof = field(e, "proof", "proof");
+    std::string kind = proof.value("kind", "");
+    if (kind == "solver")
+      throw SolverOnly{"y is in Y, but its unreachability rests on " + proof.value("solver", "a solver") +
+                       "; re-run the --smt2 query on another solver"};
+    if (kind == "output_bounds") {
+      std::size_t i = proof.value("coordinate", std::size_t(-1));
+      require(i < y.size(), "output bounds", "no such output coordinate");
+      net::Interval reach = analysis::interval_bounds(net_).back()[i];
+      require((reach.upper && y[i] - r > *reach.upper) || (reach.lower && y[i] + r < *reach.lower), "output bounds",
+              "y_" + std::to_string(i) + " (+/- radius) is within the interval bounds of f_" + std::to_string(i));
+      pass("output bounds");
+      return "interval bounds keep f_" + std::to_string(i) + " away from the box of radius " + r.get_str() +
+             " around y";
+    }
+    if (kind == "separating_vector") {
+      Matrix a = select_columns(affine_on_domain("affine on X"), net_.domain.free_coordinates());
+      pass("affine on X");
+      Vector u = vector(proof, "u", net_.output_dim(), "separating vector");
+      Vector x0 = vector(proof, "x0", net_.input_dim, "separating vector");
+      require(net_.domain.contains(x0), "separating vector", "x0 lies outside the domain");
+      require(arith::is_zero(arith::transpose(a) * u), "separating vector", "u^T A is not zero");
+      Vector fx0 = net::evaluate(net_, x0), diff = y;
+      for (std::size_t i = 0; i < diff.size(); ++i) diff[i] -= fx0[i];
+      Rational level = arith::dot(u, diff), norm1 = 0;
+      for (const Rational& ui : u) norm1 += abs(ui);
+      require(abs(level) > r * norm1, "separating vector", "u does not separate the box around y from f(X)");
+      pass("separating vector");
+      return "f(X) lies in the hyperplane u.(z - f(x0)) = 0, which the box of radius " + r.get_str() +
+             " around y misses";
+    }
+    fail("proof", "unknown proof of unreachability \"" + kind + "\"");
+  }
+
+  std::string right_inverses(const json& e) {
+    require(net_.domain.is_everything(), "X = R^n", "the domain is not all of R^n");
+    pass("X = R^n");
+    const json& list = field(e, "right_inverses", "right inverses");
+    require(list.is_array() && list.size() == net_.layers.size(), "right inverses", "expected one entry per layer");
+    for (std::size_t k = 0; k < net_.layers.size(); ++k) {
+      std::string step = "layer " + std::to_string(k);
+      const net::Layer& layer = net_.layers[k];
+      require(!std::holds_alternative<net::Relu>(layer), step, "a relu layer is not onto");
+      if (const auto* d = std::get_if<net::Dense>(&layer)) {
+        Matrix r = matrix(list[k], "right inverse of layer " + std::to_string(k), step);
+        require(r.rows() == d->weights.cols() && is_identity(d->weights * r), step, "W R is not the identity");
+      }
+      pass(step + " onto");
+    }
+    return "X = R^n and every layer is onto, so f is onto R^m and hence onto Y";
+  }
+
+  std::string affine_right(const json& e) {
+    require(net_.domain.is_everything(), "X = R^n", "the domain is not all of R^n");
+    pass("X = R^n");
+    Matrix a = affine_on_domain("affine on X");
+    pass("affine on X");
+    Matrix r = matrix(field(e, "R", "right inverse"), "R", "right inverse");
+    require(r.rows() == a.cols() && is_identity(a * r), "right inverse", "A R is not the identity");
+    pass("right inverse");
+    return "f is affine on R^n with a right inverse, so onto R^m and hence onto Y";
+  }
+
+  std::string injective_square(const json& e, const json& c) {
+    require(net_.domain.is_everything() && net_.output_dim() == net_.input_dim, "square on R^n",
+            "needs X = R^n and m = n");
+    pass("square on R^n");
+    evidence("injective", "holds", field(e, "injective", "injectivity"), c);
+    pass("injective (Scholtes 2012, Sec. 2.3: an injective PA map of R^n is onto)");
+    return "f: R^n -> R^n is piecewise affine and injective, hence onto R^n (Scholtes 2012; Radons 2017)";
+  }
+
+  std::string preimage(const json& e, const json& c) {
+    Vector y = vector(c, "y", net_.output_dim(), "claimed y");
+    Vector x = vector(e, "x", net_.input_dim, "preimage");
+    require(net_.domain.contains(x), "x in X", "x lies outside the domain");
+    pass("x in X");
+    require(net::evaluate(net_, x) == y, "f(x) = y", "f(x) differs from y (exact evaluation)");
+    pass("f(x) = y");
+    return "f(x) = y for the given x in X";
+  }
+
+  const net::Network& net_;
+};
+
+}  // namespace
+
+Report check_certificate(const net::Network& net, const json& certificate) {
+  Checker checker(net);
+  Report report;
+  try {
+    checker.header(certificate);
+    std::string property = certificate.value("property", ""), verdict = certificate.value("verdict", "");
+    if (verdict == "unknown")
+      throw SolverOnly{"the verdict is unknown: there is nothing to certify"};
+    if (property == "bijective") {
+      // holds: both parts must be certified; violated: the violated part.
+      const json& parts = Checker::field(certificate, "parts", "parts");
+      for (const char* part : {"injective", "surjective"}) {
+        const json& p = Checker::field(parts, part, "parts");
+        std::string v = p.value("verdict", "");
+        if (verdict == "violated" && v != "violated") continue;
+        Checker::require(p.value("property", "") == part && (v == verdict || verdict == "violated"), "parts",
+                         std::string("the ") + part + " part does not support the bijective verdict");
+        report.message += (report.message.empty() ? "" : "; ") +
+                          checker.evidence(part, v, Checker::field(p, "evidence", "evidence"), p);
+        if (verdict == "violated") break;
+      }
+      Checker::require(!report.message.empty(), "parts", "no part is violated");
+    } else {
+      report.message = checker.evidence(property, verdict, Checker::field(certificate, "evidence", "evidence"),
+                                        certificate);
+    }
+    report.status = Status::certified;
+  } catch (const StepFailed& f) {
+    report.status = Status::rejected;
+    report.message = "step \"" + f.step + "\" failed: " + f.what;
+  } catch (const SolverOnly& s) {
+    report.status = Status::not_certified;
+    report.message = s.what;
+  } catch (const json::exception& e) {
+    report.status = Status::rejected;
+    report.message = std::string("malformed certificate: ") + e.what();
+  }
+  report.steps = checker.steps;
+  return report;
+}
+
+}  // namespace nninv::check
