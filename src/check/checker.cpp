@@ -8,6 +8,7 @@
 #include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
 #include "nninv/cert/certificate.hpp"
+#include "nninv/cert/path_system.hpp"
 
 namespace nninv::check {
 
@@ -85,6 +86,11 @@ class Checker {
     if (property == "injective" && verdict == "holds" && kind == "single_point") return single_point();
     if (property == "injective" && verdict == "holds" && kind == "layer_left_inverses") return left_inverses(e);
     if (property == "injective" && verdict == "holds" && kind == "affine_left_inverse") return affine_left(e);
+    if (property == "injective" && verdict == "holds" && kind == "twin_proof_tree") return twin_tree(e);
+    if (property == "invert" && verdict == "none" && kind == "preimage_proof_tree") {
+      Vector y = vector(c, "y", net_.output_dim(), "claimed y");
+      return preimage_tree(e, y, 0);
+    }
     if (property == "surjective" && verdict == "violated" && kind == "unreachable") return unreachable(e);
     if (property == "surjective" && verdict == "holds" && kind == "layer_right_inverses") return right_inverses(e);
     if (property == "surjective" && verdict == "holds" && kind == "affine_right_inverse") return affine_right(e);
@@ -181,6 +187,7 @@ class Checker {
       return "interval bounds keep f_" + std::to_string(i) + " away from the box of radius " + r.get_str() +
              " around y";
     }
+    if (kind == "preimage_proof_tree") return preimage_tree(proof, y, r);
     if (kind == "separating_vector") {
       Matrix a = select_columns(affine_on_domain("affine on X"), net_.domain.free_coordinates());
       pass("affine on X");
@@ -198,6 +205,97 @@ class Checker {
              " around y misses";
     }
     fail("proof", "unknown proof of unreachability \"" + kind + "\"");
+  }
+
+  // Proof trees: every node's constraints are re-derived from the network and
+  // the path (cert::PathSystem); every leaf's multipliers are re-added.
+  struct TreeStats {
+    std::size_t nodes = 0, leaves = 0, depth = 0;
+  };
+
+  void leaf(const json& node, const cert::PathSystem& ps, const std::string& where, TreeStats& stats) {
+    const json& sparse = field(node, "farkas", "proof tree");
+    require(sparse.is_object(), "proof tree", where + ": farkas multipliers are not an object");
+    Vector m(ps.constraints().size());
+    for (const auto& [index, value] : sparse.items()) {
+      std::size_t k = 0;
+      try {
+        k = std::stoul(index);
+        require(k < m.size(), "proof tree", where + ": multiplier index " + index + " out of range");
+        m[k] = arith::parse_rational(value.get<std::string>());
+      } catch (const std::logic_error&) {
+        fail("proof tree", where + ": malformed multiplier " + index);
+      } catch (const arith::NumberSyntaxError&) {
+        fail("proof tree", where + ": malformed multiplier " + index);
+      }
+    }
+    std::string why;
+    require(cert::verify_farkas(ps.constraints(), m, &why), "proof tree", where + ": " + why);
+    ++stats.leaves;
+  }
+
+  // Walks splits until `final_node` takes over at fully fixed nodes.
+  template <class Final>
+  void walk(const json& node, const cert::PathSystem& ps, const std::string& where, std::size_t depth,
+            TreeStats& stats, Final final_node) {
+    ++stats.nodes;
+    stats.depth = std::max(stats.depth, depth);
+    require(node.is_object(), "proof tree", where + ": node is not an object");
+    if (node.contains("farkas")) return leaf(node, ps, where, stats);
+    if (node.contains("split")) {
+      const json& s = node.at("split");
+      require(s.is_array() && s.size() == 3, "proof tree", where + ": split is not [copy, layer, neuron]");
+      for (bool active : {true, false}) {
+        cert::PathSystem child = ps;
+        try {
+          child.fix(s[0].get<std::size_t>(), s[1].get<std::size_t>(), s[2].get<std::size_t>(), active);
+        } catch (const std::exception& e) {
+          fail("proof tree", where + ": " + e.what());
+        }
+        const char* side = active ? "active" : "inactive";
+        walk(field(node, side, "proof tree"), child, where + "/" + side, depth + 1, stats, final_node);
+      }
+      return;
+    }
+    require(ps.fully_fixed(), "proof tree", where + ": a branch ends before every neuron's phase is fixed");
+    final_node(node, ps, where);
+  }
+
+  std::string twin_tree(const json& e) {
+    require(!net_.domain.free_coordinates().empty(), "proof tree", "the domain is a single point");
+    TreeStats stats;
+    walk(field(e, "tree", "proof tree"), cert::PathSystem(net_, 2), "tree", 0, stats,
+         [&](const json& node, const cert::PathSystem& ps, const std::string& where) {
+           const json& cases = field(node, "cases", "proof tree");
+           std::vector<std::size_t> free = net_.domain.free_coordinates();
+           require(cases.is_array() && cases.size() == free.size(), "proof tree",
+                   where + ": expected one case per free input coordinate");
+           cert::PathSystem prefix = ps;
+           prefix.tie_outputs();
+           for (std::size_t t = 0; t < free.size(); ++t) {
+             cert::PathSystem lexcase = prefix;  // x1_j = x2_j for earlier j, x1_i < x2_i
+             lexcase.add(cert::PathSystem::from_affine(ps.input_difference(free[t]), arith::Relation::lt));
+             leaf(cases[t], lexcase, where + "/case " + std::to_string(t), stats);
+             prefix.add(cert::PathSystem::from_affine(ps.input_difference(free[t]), arith::Relation::eq));
+           }
+         });
+    pass("proof tree: " + std::to_string(stats.nodes) + " nodes, " + std::to_string(stats.leaves) +
+         " Farkas leaves, depth " + std::to_string(stats.depth));
+    return "no x1 <lex x2 in X has f(x1) = f(x2) on any branch of phases of the two copies (every branch "
+           "infeasible by exact Farkas multipliers), so f is injective on X";
+  }
+
+  std::string preimage_tree(const json& e, const Vector& y, const Rational& r) {
+    TreeStats stats;
+    walk(field(e, "tree", "proof tree"), cert::PathSystem(net_, 1), "tree", 0, stats,
+         [&](const json& node, const cert::PathSystem& ps, const std::string& where) {
+           cert::PathSystem hit = ps;
+           hit.add_preimage_outputs(y, r);
+           leaf(field(node, "outputs", "proof tree"), hit, where + "/outputs", stats);
+         });
+    pass("proof tree: " + std::to_string(stats.nodes) + " nodes, " + std::to_string(stats.leaves) +
+         " Farkas leaves, depth " + std::to_string(stats.depth));
+    return "no x in X has f(x) within " + r.get_str() + " of y on any branch of phases (exact Farkas multipliers)";
   }
 
   std::string right_inverses(const json& e) {

@@ -265,6 +265,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
   }
   if (vm.count("certificate")) args.certificate_path = vm["certificate"].as<std::string>();
   args.check_certificate = vm.count("check") > 0;
+  args.engine.want_proof = !args.certificate_path.empty();
   if (args.check_certificate && args.certificate_path.empty())
     throw UsageError("--check needs --certificate FILE");
   args.json = vm.count("json") > 0;

@@ -7,6 +7,7 @@
 #include "nninv/errors.hpp"
 #include "nninv/smt/image_encoding.hpp"
 #include "procedures.hpp"
+#include "proof_search.hpp"
 
 namespace nninv::decide {
 
@@ -56,6 +57,23 @@ void attach_evidence(Outcome& o) {
     o.evidence = solver;
 }
 
+bool rests_on_solver(const nlohmann::json& e) { return e.is_object() && e.value("kind", "") == "solver"; }
+
+// Where the evidence is only Z3's word, search for a proof tree instead;
+// when the search gives up, the evidence stays as it was (not certified).
+void replace_solver_evidence(const net::Network& net, Outcome& o, const Budget& budget, const Options& options) {
+  std::size_t limit = options.proof_node_limit;
+  if (o.property == Property::injective && o.verdict == Verdict::holds && rests_on_solver(o.evidence)) {
+    if (auto tree = try_twin_proof(net, budget, limit)) o.evidence = *tree;
+  } else if (o.unreached && rests_on_solver(o.evidence["proof"])) {
+    if (auto tree = try_preimage_proof(net, o.unreached->y, o.unreached->radius, budget, limit))
+      o.evidence["proof"] = *tree;
+  } else if (o.verdict == Verdict::holds && o.evidence.value("kind", "") == "injective_square" &&
+             rests_on_solver(o.evidence["injective"])) {
+    if (auto tree = try_twin_proof(net, budget, limit)) o.evidence["injective"] = *tree;
+  }
+}
+
 // A violated outcome must carry a witness that survives its re-check; one
 // that cannot be re-checked in the remaining budget is reported as unknown.
 Outcome checked(const net::Network& net, Outcome o, const Budget& budget) {
@@ -83,6 +101,7 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
       o.unreached->radius = try_missed_radius(net, o.unreached->y, budget);
     if (o.decided()) {
       attach_evidence(o);
+      if (options.want_proof) replace_solver_evidence(net, o, budget, options);
       return checked(net, std::move(o), budget);
     }
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), o.method);
@@ -103,6 +122,9 @@ InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budg
     result.verdict = InvertVerdict::none;
     result.reason = "the query 'x in X, f(x) = y' is unsatisfiable";
     result.evidence = {{"kind", "solver"}, {"solver", smt::solver_version()}, {"query", method}};
+    if (options.want_proof)
+      if (auto tree = try_preimage_proof(net, y, std::nullopt, budget, options.proof_node_limit))
+        result.evidence = *tree;
     return result;
   }
   if (!net.domain.contains(r.x) || net::evaluate(net, r.x) != y)

@@ -24,6 +24,10 @@ struct Options {
   bool interval_bounds = true;    // fix stable neurons in the SMT encodings
   bool symmetry_breaking = true;  // x1 <lex x2 in the twin encoding
   bool region_cover = true;       // counterexample-guided cover before the quantified formula
+  // Replace a bare "unsat" from Z3 by a proof tree with exact Farkas leaves
+  // (for certificates), exploring at most proof_node_limit nodes.
+  bool want_proof = false;
+  std::size_t proof_node_limit = 50000;
   // Called with the name of each stage as it starts (progress display).
   std::function<void(const std::string& stage)> on_stage;
 };

@@ -1,0 +1,28 @@
+// Certificates of infeasibility for systems of linear constraints over the
+// rationals (Farkas' lemma; Motzkin's transposition theorem for strict rows).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "nninv/arith/rational.hpp"
+
+namespace nninv::arith {
+
+enum class Relation { le, lt, eq };  // a.v <= b, a.v < b, a.v = b
+
+struct Constraint {
+  Vector a;
+  Rational b;
+  Relation rel = Relation::le;
+};
+
+// Multipliers m_k (>= 0 on le/lt rows, any sign on eq rows) with
+// sum m_k a_k = 0 and either sum m_k b_k < 0, or sum m_k b_k = 0 with m_k > 0
+// on some strict row: adding up the rows then gives 0 <= negative or 0 < 0,
+// so the system has no solution. Found by an exact phase-1 simplex (Bland's
+// rule) on the multipliers' own linear system; nothing when the system is
+// feasible. Requires every a to have num_vars entries.
+std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars);
+
+}  // namespace nninv::arith

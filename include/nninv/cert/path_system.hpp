@@ -1,0 +1,75 @@
+// What a node of a proof tree means (docs/certificates.md, "proof trees"):
+// the linear constraints that hold on one branch of case splits on neuron
+// phases, over the inputs of one or two copies of the network. Shared by the
+// proof search (which builds trees) and the checker (which re-derives every
+// node's constraints from the network and the path alone).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nninv/arith/farkas.hpp"
+#include "nninv/net/network.hpp"
+
+namespace nninv::cert {
+
+// An affine function of the LP variables: coeffs . v + constant.
+struct Affine {
+  arith::Vector coeffs;
+  arith::Rational constant;
+};
+
+// Variables: copy c's input x_c occupies v[c n .. c n + n). Constraints, in
+// this order: the domain box of each copy (lower then upper, by coordinate,
+// bounded sides only), then one phase constraint per split, in path order.
+class PathSystem {
+ public:
+  PathSystem(const net::Network& net, std::size_t copies);
+
+  std::size_t num_vars() const { return num_vars_; }
+  const std::vector<arith::Constraint>& constraints() const { return constraints_; }
+
+  // The next neuron of `copy` that may be split on: (layer, index) of the
+  // first unfixed neuron of its current activation layer; nothing when the
+  // copy is fully fixed.
+  std::optional<std::pair<std::size_t, std::size_t>> next_neuron(std::size_t copy) const;
+  // Fixes that neuron's phase, adding "pre-activation >= 0" (active) or
+  // "<= 0" (inactive). Requires next_neuron(copy) == (layer, index) or any
+  // unfixed neuron of the current layer.
+  void fix(std::size_t copy, std::size_t layer, std::size_t index, bool active);
+  bool fully_fixed() const;
+  // Output i of copy c as an affine function; requires the copy fully fixed.
+  const Affine& output(std::size_t copy, std::size_t i) const;
+  // Appends an extra constraint (output equalities, case splits).
+  void add(arith::Constraint c) { constraints_.push_back(std::move(c)); }
+
+  // Twin questions (2 copies): f(x1) = f(x2), one equality per output.
+  void tie_outputs();
+  // Twin case i: x1_i - x2_i as an affine form.
+  Affine input_difference(std::size_t i) const;
+  // Preimage questions (1 copy): f(x) = y (radius 0) or |f(x) - y|_inf <= radius.
+  void add_preimage_outputs(const arith::Vector& y, const arith::Rational& radius);
+
+  // a.v (rel) b from an affine form: f (rel) 0.
+  static arith::Constraint from_affine(const Affine& f, arith::Relation rel);
+
+ private:
+  struct Copy {
+    std::size_t layer = 0;               // next layer to apply
+    std::vector<Affine> values;          // inputs of that layer
+    std::vector<std::optional<bool>> phases;  // of its neurons, when an activation
+  };
+  void advance(Copy& copy);
+
+  const net::Network& net_;
+  std::size_t num_vars_;
+  std::vector<Copy> copies_;
+  std::vector<arith::Constraint> constraints_;
+};
+
+// True when `m` proves `system` infeasible (the condition of
+// arith::find_farkas_multipliers), checked exactly; else why not in *why.
+bool verify_farkas(const std::vector<arith::Constraint>& system, const arith::Vector& m, std::string* why);
+
+}  // namespace nninv::cert

@@ -1,0 +1,115 @@
+// Infeasibility certificates by linear programming on the multipliers:
+//   find m = (p, q, e+, e-) >= 0 with
+//     sum a_k m_k = 0                       (num_vars rows)
+//     sum b_k m_k + s1 = 0                  (b.m <= 0)
+//     sum b_k m_k - sum_strict m_k + s2 = -1 (b.m - sum of strict multipliers <= -1)
+// Any feasible m is a Motzkin certificate: if b.m < 0 the rows add up to
+// 0 <= b.m < 0, otherwise b.m = 0 and some strict multiplier is positive,
+// giving 0 < 0. Phase 1 of the simplex method decides feasibility exactly.
+#include "nninv/arith/farkas.hpp"
+
+#include <cassert>
+
+namespace nninv::arith {
+
+namespace {
+
+// Phase 1 on {M z = r, z >= 0}: returns a feasible z or nothing.
+std::optional<Vector> phase_one(std::vector<Vector> m, Vector r) {
+  std::size_t rows = m.size(), cols = rows ? m[0].size() : 0;
+  for (std::size_t i = 0; i < rows; ++i)
+    if (r[i] < 0) {
+      for (Rational& v : m[i]) v = -v;
+      r[i] = -r[i];
+    }
+  // Tableau: columns [z (cols) | artificials (rows) | rhs]; basis = artificials.
+  std::size_t total = cols + rows;
+  std::vector<Vector> t(rows, Vector(total + 1));
+  std::vector<std::size_t> basis(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t j = 0; j < cols; ++j) t[i][j] = m[i][j];
+    t[i][cols + i] = 1;
+    t[i][total] = r[i];
+    basis[i] = cols + i;
+  }
+  // Objective: minimise the sum of artificials; reduced costs of z columns are -sum of rows.
+  Vector cost(total + 1);
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t j = 0; j <= total; ++j)
+      if (j < cols || j == total) cost[j] -= t[i][j];
+  while (true) {
+    std::size_t enter = total;
+    for (std::size_t j = 0; j < total; ++j)  // Bland: lowest index with negative reduced cost
+      if (cost[j] < 0) {
+        enter = j;
+        break;
+      }
+    if (enter == total) break;
+    std::size_t leave = rows;
+    Rational best;
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (t[i][enter] <= 0) continue;
+      Rational ratio = t[i][total] / t[i][enter];
+      if (leave == rows || ratio < best || (ratio == best && basis[i] < basis[leave])) {
+        leave = i;
+        best = ratio;
+      }
+    }
+    if (leave == rows) break;  // cannot happen in phase 1 (bounded below by 0)
+    Rational pivot = t[leave][enter];
+    for (Rational& v : t[leave]) v /= pivot;
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (i == leave || t[i][enter] == 0) continue;
+      Rational f = t[i][enter];
+      for (std::size_t j = 0; j <= total; ++j) t[i][j] -= f * t[leave][j];
+    }
+    Rational f = cost[enter];
+    for (std::size_t j = 0; j <= total; ++j) cost[j] -= f * t[leave][j];
+    basis[leave] = enter;
+  }
+  if (cost[total] != 0) return std::nullopt;  // minimum of the artificials is -cost[total] > 0
+  Vector z(cols);
+  for (std::size_t i = 0; i < rows; ++i)
+    if (basis[i] < cols) z[basis[i]] = t[i][total];
+  return z;
+}
+
+}  // namespace
+
+std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars) {
+  // Columns: one per le/lt row, two per eq row (e+ and e-), then s1 and s2.
+  std::vector<std::size_t> first_column(system.size());
+  std::size_t cols = 0;
+  for (std::size_t k = 0; k < system.size(); ++k) {
+    assert(system[k].a.size() == num_vars);
+    first_column[k] = cols;
+    cols += system[k].rel == Relation::eq ? 2 : 1;
+  }
+  std::size_t s1 = cols++, s2 = cols++;
+  std::vector<Vector> m(num_vars + 2, Vector(cols));
+  Vector r(num_vars + 2);
+  for (std::size_t k = 0; k < system.size(); ++k) {
+    const Constraint& c = system[k];
+    std::size_t col = first_column[k];
+    for (int sign : {1, -1}) {
+      for (std::size_t i = 0; i < num_vars; ++i) m[i][col] = sign * c.a[i];
+      m[num_vars][col] = sign * c.b;
+      m[num_vars + 1][col] = sign * c.b - (c.rel == Relation::lt ? 1 : 0);
+      if (c.rel != Relation::eq) break;
+      ++col;
+    }
+  }
+  m[num_vars][s1] = 1;
+  m[num_vars + 1][s2] = 1;
+  r[num_vars + 1] = -1;
+  std::optional<Vector> z = phase_one(std::move(m), std::move(r));
+  if (!z) return std::nullopt;
+  Vector multipliers(system.size());
+  for (std::size_t k = 0; k < system.size(); ++k) {
+    multipliers[k] = (*z)[first_column[k]];
+    if (system[k].rel == Relation::eq) multipliers[k] -= (*z)[first_column[k] + 1];
+  }
+  return multipliers;
+}
+
+}  // namespace nninv::arith

@@ -1,0 +1,167 @@
+// Symbolic forward pass along a branch of phase splits: every value is an
+// affine function of the inputs once the phases before it are fixed.
+#include "nninv/cert/path_system.hpp"
+
+#include <stdexcept>
+
+namespace nninv::cert {
+
+using arith::Constraint;
+using arith::Rational;
+using arith::Relation;
+using arith::Vector;
+
+PathSystem::PathSystem(const net::Network& net, std::size_t copies)
+    : net_(net), num_vars_(copies * net.input_dim), copies_(copies) {
+  for (std::size_t c = 0; c < copies; ++c) {
+    Copy& copy = copies_[c];
+    for (std::size_t i = 0; i < net.input_dim; ++i) {
+      Affine x{Vector(num_vars_), 0};
+      x.coeffs[c * net.input_dim + i] = 1;
+      copy.values.push_back(x);
+      const net::Interval& side = net.domain.sides[i];
+      if (side.lower) {  // encodes: x_i >= lower   as: -x_i <= -lower
+        Vector minus(num_vars_);
+        minus[c * net.input_dim + i] = -1;
+        constraints_.push_back(Constraint{minus, -*side.lower, Relation::le});
+      }
+      if (side.upper) constraints_.push_back(Constraint{x.coeffs, *side.upper, Relation::le});
+    }
+    advance(copy);
+  }
+}
+
+Constraint PathSystem::from_affine(const Affine& f, Relation rel) { return Constraint{f.coeffs, -f.constant, rel}; }
+
+// Applies dense and identity layers until the next relu / leaky_relu layer.
+void PathSystem::advance(Copy& copy) {
+  while (copy.layer < net_.layers.size()) {
+    const net::Layer& layer = net_.layers[copy.layer];
+    if (const auto* d = std::get_if<net::Dense>(&layer)) {
+      std::vector<Affine> out;
+      for (std::size_t r = 0; r < d->weights.rows(); ++r) {
+        Affine a{Vector(num_vars_), d->bias[r]};
+        for (std::size_t j = 0; j < d->weights.cols(); ++j) {
+          const Rational& w = d->weights(r, j);
+          if (w == 0) continue;
+          for (std::size_t v = 0; v < num_vars_; ++v)
+            if (copy.values[j].coeffs[v] != 0) a.coeffs[v] += w * copy.values[j].coeffs[v];
+          a.constant += w * copy.values[j].constant;
+        }
+        out.push_back(std::move(a));
+      }
+      copy.values = std::move(out);
+    } else if (!std::holds_alternative<net::Identity>(layer)) {
+      copy.phases.assign(copy.values.size(), std::nullopt);
+      return;
+    }
+    ++copy.layer;
+  }
+  copy.phases.clear();
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> PathSystem::next_neuron(std::size_t c) const {
+  const Copy& copy = copies_.at(c);
+  for (std::size_t i = 0; i < copy.phases.size(); ++i)
+    if (!copy.phases[i]) return std::make_pair(copy.layer, i);
+  return std::nullopt;
+}
+
+void PathSystem::fix(std::size_t c, std::size_t layer, std::size_t index, bool active) {
+  Copy& copy = copies_.at(c);
+  if (layer != copy.layer || index >= copy.phases.size() || copy.phases[index])
+    throw std::invalid_argument("neuron " + std::to_string(layer) + "/" + std::to_string(index) + " of copy " +
+                                std::to_string(c) + " cannot be split on here");
+  copy.phases[index] = active;
+  const Affine& z = copy.values[index];
+  if (active) {  // encodes: z >= 0   as: -z <= 0
+    Affine minus{z.coeffs, -z.constant};
+    for (Rational& q : minus.coeffs) q = -q;
+    constraints_.push_back(from_affine(minus, Relation::le));
+  } else {  // encodes: z <= 0
+    constraints_.push_back(from_affine(z, Relation::le));
+  }
+  for (const auto& p : copy.phases)
+    if (!p) return;
+  // Every neuron fixed: apply the activation's chosen pieces and move on.
+  const auto* leaky = std::get_if<net::LeakyRelu>(&net_.layers[copy.layer]);
+  Rational slope = leaky ? leaky->alpha : Rational(0);
+  for (std::size_t i = 0; i < copy.values.size(); ++i)
+    if (!*copy.phases[i]) {
+      for (Rational& q : copy.values[i].coeffs) q *= slope;
+      copy.values[i].constant *= slope;
+    }
+  ++copy.layer;
+  advance(copy);
+}
+
+bool PathSystem::fully_fixed() const {
+  for (const Copy& c : copies_)
+    if (c.layer < net_.layers.size()) return false;
+  return true;
+}
+
+const Affine& PathSystem::output(std::size_t c, std::size_t i) const {
+  const Copy& copy = copies_.at(c);
+  if (copy.layer < net_.layers.size()) throw std::logic_error("output of a copy that is not fully fixed");
+  return copy.values.at(i);
+}
+
+void PathSystem::tie_outputs() {
+  for (std::size_t i = 0; i < net_.output_dim(); ++i) {  // encodes: f(x1)_i - f(x2)_i = 0
+    Affine d = output(0, i);
+    const Affine& b = output(1, i);
+    for (std::size_t v = 0; v < num_vars_; ++v) d.coeffs[v] -= b.coeffs[v];
+    d.constant -= b.constant;
+    add(from_affine(d, Relation::eq));
+  }
+}
+
+Affine PathSystem::input_difference(std::size_t i) const {
+  Affine d{Vector(num_vars_), 0};
+  d.coeffs[i] = 1;
+  d.coeffs[net_.input_dim + i] = -1;
+  return d;
+}
+
+void PathSystem::add_preimage_outputs(const Vector& y, const Rational& radius) {
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    Affine f = output(0, i);
+    if (radius == 0) {  // encodes: f_i - y_i = 0
+      f.constant -= y[i];
+      add(from_affine(f, Relation::eq));
+      continue;
+    }
+    Affine above = f, below = f;  // encodes: f_i - (y_i + r) <= 0 and (y_i - r) - f_i <= 0
+    above.constant -= y[i] + radius;
+    for (Rational& q : below.coeffs) q = -q;
+    below.constant = y[i] - radius - f.constant;
+    add(from_affine(above, Relation::le));
+    add(from_affine(below, Relation::le));
+  }
+}
+
+bool verify_farkas(const std::vector<Constraint>& system, const Vector& m, std::string* why) {
+  auto fail = [&](const std::string& w) {
+    if (why) *why = w;
+    return false;
+  };
+  if (m.size() != system.size())
+    return fail("expected " + std::to_string(system.size()) + " multipliers, got " + std::to_string(m.size()));
+  std::size_t n = system.empty() ? 0 : system[0].a.size();
+  Vector sum(n);
+  Rational rhs = 0;
+  bool strict = false;
+  for (std::size_t k = 0; k < system.size(); ++k) {
+    if (m[k] == 0) continue;
+    if (system[k].rel != Relation::eq && m[k] < 0) return fail("multiplier " + std::to_string(k) + " is negative");
+    for (std::size_t i = 0; i < n; ++i) sum[i] += m[k] * system[k].a[i];
+    rhs += m[k] * system[k].b;
+    strict = strict || system[k].rel == Relation::lt;
+  }
+  if (!arith::is_zero(sum)) return fail("the combination of the constraints does not cancel the variables");
+  if (rhs < 0 || (rhs == 0 && strict)) return true;
+  return fail("the combination gives 0 <= " + rhs.get_str() + ", which is no contradiction");
+}
+
+}  // namespace nninv::cert

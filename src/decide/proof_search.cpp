@@ -1,0 +1,115 @@
+// Proof trees for "no solution" answers (DESIGN.md section 4; Isac et al.,
+// FMCAD 2022, in exact rationals): split on neuron phases in network order
+// until every branch's linear system has a Farkas / Motzkin certificate.
+// The checker re-derives each node's constraints (cert::PathSystem) and
+// re-adds the multipliers; nothing here needs to be trusted.
+#include "proof_search.hpp"
+
+#include "nninv/cert/certificate.hpp"
+#include "nninv/cert/path_system.hpp"
+
+namespace nninv::decide {
+
+using arith::Constraint;
+using arith::Relation;
+using cert::Affine;
+using cert::PathSystem;
+using nlohmann::json;
+
+namespace {
+
+json farkas_leaf(const arith::Vector& m) {
+  json sparse = json::object();
+  for (std::size_t k = 0; k < m.size(); ++k)
+    if (m[k] != 0) sparse[std::to_string(k)] = m[k].get_str();
+  return {{"farkas", sparse}};
+}
+
+class Search {
+ public:
+  Search(const net::Network& net, const Budget& budget, std::size_t max_nodes)
+      : net_(net), budget_(budget), max_nodes_(max_nodes) {}
+
+  // Twin: copies 0 and 1, outputs equal, x1 <lex x2 over free coordinates.
+  std::optional<json> twin(const PathSystem& ps) {
+    if (!step()) return std::nullopt;
+    if (auto m = arith::find_farkas_multipliers(ps.constraints(), ps.num_vars())) return farkas_leaf(*m);
+    if (!ps.fully_fixed()) return split(ps, [this](const PathSystem& child) { return twin(child); });
+    PathSystem prefix = ps;
+    prefix.tie_outputs();
+    json cases = json::array();
+    for (std::size_t i : net_.domain.free_coordinates()) {
+      Affine d = ps.input_difference(i);
+      PathSystem lexcase = prefix;
+      lexcase.add(PathSystem::from_affine(d, Relation::lt));
+      auto m = arith::find_farkas_multipliers(lexcase.constraints(), ps.num_vars());
+      if (!m) return std::nullopt;  // a real collision in this pair of regions
+      cases.push_back(farkas_leaf(*m));
+      prefix.add(PathSystem::from_affine(d, Relation::eq));
+    }
+    return json{{"cases", cases}};
+  }
+
+  // One copy, f(x) within `radius` of y (radius 0: equal).
+  std::optional<json> preimage(const PathSystem& ps, const arith::Vector& y, const arith::Rational& radius) {
+    if (!step()) return std::nullopt;
+    if (auto m = arith::find_farkas_multipliers(ps.constraints(), ps.num_vars())) return farkas_leaf(*m);
+    if (!ps.fully_fixed())
+      return split(ps, [&](const PathSystem& child) { return preimage(child, y, radius); });
+    PathSystem hit = ps;
+    hit.add_preimage_outputs(y, radius);
+    auto m = arith::find_farkas_multipliers(hit.constraints(), ps.num_vars());
+    if (!m) return std::nullopt;
+    return json{{"outputs", farkas_leaf(*m)}};
+  }
+
+  std::size_t nodes() const { return nodes_; }
+
+ private:
+  bool step() { return ++nodes_ <= max_nodes_ && !budget_.exhausted(); }
+
+  template <class Recurse>
+  std::optional<json> split(const PathSystem& ps, Recurse recurse) {
+    std::size_t copy = 0;
+    auto next = ps.next_neuron(0);
+    if (auto other = ps.num_vars() > net_.input_dim ? ps.next_neuron(1) : std::nullopt;
+        other && (!next || other->first < next->first)) {
+      next = other;
+      copy = 1;
+    }
+    json node = {{"split", {copy, next->first, next->second}}};
+    for (bool active : {true, false}) {
+      PathSystem child = ps;
+      child.fix(copy, next->first, next->second, active);
+      auto sub = recurse(child);
+      if (!sub) return std::nullopt;
+      node[active ? "active" : "inactive"] = std::move(*sub);
+    }
+    return node;
+  }
+
+  const net::Network& net_;
+  const Budget& budget_;
+  std::size_t max_nodes_, nodes_ = 0;
+};
+
+}  // namespace
+
+std::optional<json> try_twin_proof(const net::Network& net, const Budget& budget, std::size_t max_nodes) {
+  if (net.domain.free_coordinates().empty()) return std::nullopt;
+  Search search(net, budget, max_nodes);
+  auto tree = search.twin(PathSystem(net, 2));
+  if (!tree) return std::nullopt;
+  return json{{"kind", "twin_proof_tree"}, {"nodes", search.nodes()}, {"tree", *tree}};
+}
+
+std::optional<json> try_preimage_proof(const net::Network& net, const arith::Vector& y,
+                                       const std::optional<arith::Rational>& radius, const Budget& budget,
+                                       std::size_t max_nodes) {
+  Search search(net, budget, max_nodes);
+  auto tree = search.preimage(PathSystem(net, 1), y, radius.value_or(arith::Rational(0)));
+  if (!tree) return std::nullopt;
+  return json{{"kind", "preimage_proof_tree"}, {"nodes", search.nodes()}, {"tree", *tree}};
+}
+
+}  // namespace nninv::decide

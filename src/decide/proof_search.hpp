@@ -1,0 +1,23 @@
+// Proof trees with exact Farkas leaves (internal to src/decide); see
+// docs/certificates.md for the format the checker reads.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "nninv/cert/path_system.hpp"
+#include "nninv/decide/budget.hpp"
+#include "nninv/net/network.hpp"
+
+namespace nninv::decide {
+
+// A tree proving "no x1 != x2 in X with f(x1) = f(x2)", or nothing (a collision
+// exists, or the node limit / budget ran out).
+std::optional<nlohmann::json> try_twin_proof(const net::Network& net, const Budget& budget, std::size_t max_nodes);
+
+// A tree proving "no x in X with |f(x) - y|_inf <= radius" (radius empty: f(x) = y).
+std::optional<nlohmann::json> try_preimage_proof(const net::Network& net, const arith::Vector& y,
+                                                 const std::optional<arith::Rational>& radius, const Budget& budget,
+                                                 std::size_t max_nodes);
+
+}  // namespace nninv::decide
