@@ -37,8 +37,7 @@ Format sniff(const std::filesystem::path& path) {
   if (head.compare(first, 2, "//") == 0) return Format::nnet;
   std::size_t end = head.find('\n', first);
   std::string line = head.substr(first, end == std::string::npos ? std::string::npos : end - first);
-  bool numbers = std::isdigit(static_cast<unsigned char>(line[0])) &&
-                 std::all_of(line.begin(), line.end(), [](char c) {
+  bool numbers = std::isdigit(static_cast<unsigned char>(line[0])) && std::all_of(line.begin(), line.end(), [](char c) {
                    return std::isdigit(static_cast<unsigned char>(c)) || c == ',' || c == ' ' || c == '\t' || c == '\r';
                  });
   return numbers ? Format::nnet : Format::onnx;
@@ -56,10 +55,14 @@ Format parse_format(std::string_view name) {
 
 std::string format_name(Format format) {
   switch (format) {
-    case Format::json: return "json";
-    case Format::onnx: return "onnx";
-    case Format::nnet: return "nnet";
-    case Format::automatic: return "auto";
+    case Format::json:
+      return "json";
+    case Format::onnx:
+      return "onnx";
+    case Format::nnet:
+      return "nnet";
+    case Format::automatic:
+      return "auto";
   }
   return "auto";
 }
@@ -76,10 +79,14 @@ Format detect_format(const std::filesystem::path& path) {
 net::Network load_model(const std::filesystem::path& path, Format format, std::vector<std::string>* warnings) {
   if (format == Format::automatic) format = detect_format(path);
   switch (format) {
-    case Format::json: return load_network(path, warnings);
-    case Format::onnx: return load_onnx(path, warnings);
-    case Format::nnet: return load_nnet(path, warnings);
-    case Format::automatic: break;
+    case Format::json:
+      return load_network(path, warnings);
+    case Format::onnx:
+      return load_onnx(path, warnings);
+    case Format::nnet:
+      return load_nnet(path, warnings);
+    case Format::automatic:
+      break;
   }
   throw InternalError("load_model: no reader for the format");
 }

@@ -32,17 +32,6 @@ std::string_view trim(std::string_view s) {
   return s.substr(first, s.find_last_not_of(spaces) - first + 1);
 }
 
-// "1st", "2nd", "3rd", "4th", ... for messages about rows.
-std::string ordinal(std::size_t n) {
-  std::string suffix = "th";
-  if (n % 100 < 11 || n % 100 > 13) {
-    if (n % 10 == 1) suffix = "st";
-    if (n % 10 == 2) suffix = "nd";
-    if (n % 10 == 3) suffix = "rd";
-  }
-  return std::to_string(n) + suffix;
-}
-
 class Reader {
  public:
   Reader(std::string_view text, std::string source, std::vector<std::string>* warnings)
@@ -89,18 +78,18 @@ class Reader {
     }
     // Trailing commas are the format's habit, not missing values.
     while (!items.empty() && items.back().empty()) items.pop_back();
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (items[i].empty())
+        fail(line.number, "value " + std::to_string(i + 1) + " is empty (two commas in a row), expected a number");
     if (items.size() != count && (alternative == 0 || items.size() != alternative)) {
       std::string expected = std::to_string(count);
       if (alternative != 0) expected += " or " + std::to_string(alternative);
-      fail(line.number,
-           "expected " + expected + " value" + (count == 1 && alternative == 0 ? "" : "s") + " (" + what + "), got " +
-               std::to_string(items.size()));
+      fail(line.number, "expected " + expected + " value" + (count == 1 && alternative == 0 ? "" : "s") + " (" + what +
+                            "), got " + std::to_string(items.size()));
     }
     Vector values;
     values.reserve(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
-      if (items[i].empty())
-        fail(line.number, "value " + std::to_string(i + 1) + " is empty (two commas in a row), expected a number");
       try {
         values.push_back(arith::parse_rational(items[i]));
       } catch (const arith::NumberSyntaxError& e) {
@@ -172,8 +161,9 @@ net::Network parse_nnet(std::string_view text, const std::string& source, std::v
   auto [maxs_line, maxs] = in.record(n_in, "input maximums");
   for (std::size_t i = 0; i < n_in; ++i)
     if (mins[i] > maxs[i])
-      in.fail(maxs_line, "input " + std::to_string(i + 1) + " has maximum " + maxs[i].get_str() + " below its minimum " +
-                             mins[i].get_str() + " (line " + std::to_string(mins_line) + "), expected min <= max");
+      in.fail(maxs_line, "input " + std::to_string(i + 1) + " has maximum " + maxs[i].get_str() +
+                             " below its minimum " + mins[i].get_str() + " (line " + std::to_string(mins_line) +
+                             "), expected min <= max");
   // The format gives one shared output mean and range; some writers give one
   // per output, which means the same when they agree and is accepted anyway.
   std::size_t per_output = n_out == 1 ? 0 : n_in + n_out;
@@ -181,7 +171,8 @@ net::Network parse_nnet(std::string_view text, const std::string& source, std::v
   auto [ranges_line, ranges] = in.record(n_in + 1, "input ranges, then the output range", per_output);
   for (std::size_t i = 0; i < n_in; ++i)
     if (ranges[i] == 0)
-      in.fail(ranges_line, "input " + std::to_string(i + 1) + " has range 0, expected a nonzero range (inputs are divided by it)");
+      in.fail(ranges_line,
+              "input " + std::to_string(i + 1) + " has range 0, expected a nonzero range (inputs are divided by it)");
 
   net::Network net;
   net.name = std::filesystem::path(source).stem().string();
@@ -208,9 +199,9 @@ net::Network parse_nnet(std::string_view text, const std::string& source, std::v
                                                    std::to_string(out_width) + " in " + layer)
                                .second);
     for (std::size_t r = 0; r < out_width; ++r)
-      d.bias[r] = in.record(1, "bias of neuron " + std::to_string(r + 1) + " of " + std::to_string(out_width) + " in " +
-                                   layer)
-                      .second[0];
+      d.bias[r] =
+          in.record(1, "bias of neuron " + std::to_string(r + 1) + " of " + std::to_string(out_width) + " in " + layer)
+              .second[0];
     net.layers.push_back(std::move(d));
     if (k + 1 < layer_count) net.layers.push_back(net::Relu{});
   }

@@ -25,7 +25,6 @@ net::Network load_nnet(const std::filesystem::path& path, std::vector<std::strin
 
 // Same, from text already in memory; `source` names it in messages and gives
 // the network its name (its stem).
-net::Network parse_nnet(std::string_view text, const std::string& source,
-                        std::vector<std::string>* warnings = nullptr);
+net::Network parse_nnet(std::string_view text, const std::string& source, std::vector<std::string>* warnings = nullptr);
 
 }  // namespace nninv::io
