@@ -61,8 +61,11 @@ bool rests_on_solver(const nlohmann::json& e) { return e.is_object() && e.value(
 
 // Where the evidence is only Z3's word, search for a proof tree instead;
 // when the search gives up, the evidence stays as it was (not certified).
-void replace_solver_evidence(const net::Network& net, Outcome& o, const Budget& budget, const Options& options) {
+void replace_solver_evidence(const net::Network& net, Outcome& o, const Budget& outer, const Options& options) {
   std::size_t limit = options.proof_node_limit;
+  std::optional<double> seconds = outer.remaining_seconds();
+  if (options.proof_seconds) seconds = seconds ? std::min(*seconds, *options.proof_seconds) : *options.proof_seconds;
+  Budget budget(seconds, outer.cancel_flag());
   if (o.property == Property::injective && o.verdict == Verdict::holds && rests_on_solver(o.evidence)) {
     if (auto tree = try_twin_proof(net, budget, limit)) o.evidence = *tree;
   } else if (o.unreached && rests_on_solver(o.evidence["proof"])) {

@@ -89,7 +89,7 @@ Outcome decide_surjective_region_cover(const net::Network& net, const decide::Bu
     return Outcome::unknown(Property::surjective, "needs m = dim X and a full-dimensional Y", method);
   try {
     z3::context ctx;
-    z3::solver guess(ctx);
+    z3::solver guess(ctx, "QF_LRA");
     std::vector<z3::expr> y = real_vector(ctx, "y", net.output_dim());
     guess.add(in_box(ctx, net.codomain, y));
     for (std::size_t round = 1;; ++round) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "nninv/decide/budget.hpp"
@@ -27,7 +28,8 @@ struct Options {
   // Replace a bare "unsat" from Z3 by a proof tree with exact Farkas leaves
   // (for certificates), exploring at most proof_node_limit nodes.
   bool want_proof = false;
-  std::size_t proof_node_limit = 50000;
+  std::size_t proof_node_limit = 100000;
+  std::optional<double> proof_seconds;  // a time cap for each proof search (within the budget)
   // Called with the name of each stage as it starts (progress display).
   std::function<void(const std::string& stage)> on_stage;
 };

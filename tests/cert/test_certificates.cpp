@@ -1,0 +1,173 @@
+// Certificates end to end: every corpus verdict's certificate goes through the
+// independent checker, and tampered certificates are rejected at the right step.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "nninv/check/checker.hpp"
+#include "nninv/decide/pipeline.hpp"
+#include "nninv/io/json_loader.hpp"
+
+using namespace nninv;
+using nlohmann::json;
+
+namespace {
+
+decide::Options with_proofs() {
+  decide::Options o;
+  o.want_proof = true;
+  o.proof_node_limit = 2000;  // deterministic and short; uncertified verdicts are counted, not hidden
+  return o;
+}
+
+json certify(const net::Network& net, decide::Property p) {
+  decide::Outcome o = decide::decide(net, p, decide::Budget(60.0), with_proofs());
+  return decide::certificate(net, o);
+}
+
+net::Network example(const std::string& name) {
+  return io::load_network(std::string(NNINV_SOURCE_DIR) + "/examples/" + name);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+TEST_CASE("every decided corpus verdict has a certificate the checker accepts or honestly calls uncertified",
+          "[cert][corpus]") {
+  std::size_t certified = 0, uncertified = 0, injective_holds_uncertified = 0, bytes = 0;
+  double solve_seconds = 0, check_seconds = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(NNINV_SOURCE_DIR) + "/tests/regress")) {
+    if (entry.path().extension() != ".expect") continue;
+    std::ifstream in(entry.path());
+    json expect = json::parse(in);
+    std::filesystem::path file = entry.path();
+    net::Network net = io::load_network(file.replace_extension(".json"));
+    for (auto [key, property] : {std::pair{"injective", decide::Property::injective},
+                                 std::pair{"surjective", decide::Property::surjective}}) {
+      if (!expect.contains(key)) continue;
+      auto t0 = std::chrono::steady_clock::now();
+      json c = certify(net, property);
+      solve_seconds += seconds_since(t0);
+      bytes += c.dump().size();
+      auto t1 = std::chrono::steady_clock::now();
+      check::Report r = check::check_certificate(net, c);
+      check_seconds += seconds_since(t1);
+      INFO(file.string() << " " << key << ": " << r.message);
+      REQUIRE(r.status != check::Status::rejected);
+      REQUIRE(c["verdict"] == expect[key]);
+      if (r.status == check::Status::certified) {
+        ++certified;
+      } else {
+        ++uncertified;
+        if (std::string(key) == "injective") ++injective_holds_uncertified;
+        std::cout << "not certified: " << file.string() << " " << key << "\n";
+      }
+    }
+  }
+  std::cout << "certificates: " << certified << " certified, " << uncertified << " not certified ("
+            << injective_holds_uncertified << " of them injective); total size " << bytes << " bytes; solving "
+            << solve_seconds << " s, checking " << check_seconds << " s\n";
+  // Known gap (docs/certificates.md): proof trees enumerate pairs of
+  // activation regions, so the larger injective nets exceed 2000 nodes, and
+  // holds-surjectivity from the region cover or the quantified formula has no
+  // proof format yet. Measured: 186 certified, 50 not (14 injective).
+  CHECK(injective_holds_uncertified <= 14);
+  CHECK(certified >= 186);
+}
+
+TEST_CASE("tampering is caught", "[cert][tamper]") {
+  SECTION("one Farkas multiplier changed") {
+    net::Network net = example("split_identity.json");
+    json c = certify(net, decide::Property::injective);
+    REQUIRE(c["evidence"]["kind"] == "twin_proof_tree");
+    REQUIRE(check::check_certificate(net, c).status == check::Status::certified);
+    // Find the first leaf and bump its first multiplier.
+    json* node = &c["evidence"]["tree"];
+    while (!node->contains("farkas")) node = node->contains("cases") ? &(*node)["cases"][0] : &(*node)["active"];
+    auto it = (*node)["farkas"].begin();
+    it.value() = arith::to_string(arith::parse_rational(it.value().get<std::string>()) + 1);
+    check::Report r = check::check_certificate(net, c);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("proof tree"));
+  }
+  SECTION("a branch dropped") {
+    net::Network net = example("split_identity.json");
+    json c = certify(net, decide::Property::injective);
+    REQUIRE(c["evidence"]["tree"].contains("split"));
+    c["evidence"]["tree"].erase("inactive");
+    check::Report r = check::check_certificate(net, c);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("missing field \"inactive\""));
+  }
+  SECTION("one weight of the network changed") {
+    net::Network net = example("leaky_square.json");
+    json c = certify(net, decide::Property::injective);
+    REQUIRE(check::check_certificate(net, c).status == check::Status::certified);
+    std::get<net::Dense>(net.layers[0]).weights(0, 0) += arith::Rational(1, 1000000);
+    check::Report r = check::check_certificate(net, c);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("network hash"));
+  }
+  SECTION("two witness coordinates swapped") {
+    net::Network net = example("tiny_relu.json");
+    json c = certify(net, decide::Property::injective);
+    REQUIRE(c["evidence"]["kind"] == "collision");
+    std::swap(c["evidence"]["x1"][0], c["evidence"]["x1"][1]);
+    check::Report r = check::check_certificate(net, c);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("f(x1) = f(x2)"));
+  }
+  SECTION("a left inverse that is not one") {
+    net::Network net = example("leaky_square.json");
+    json c = certify(net, decide::Property::injective);
+    REQUIRE(c["evidence"]["kind"] == "layer_left_inverses");
+    c["evidence"]["left_inverses"][0][0][0] = "12345";
+    check::Report r = check::check_certificate(net, c);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("L W is not the identity"));
+  }
+  SECTION("an unreachable point moved into the image") {
+    net::Network net = example("relu_output.json");
+    json c = certify(net, decide::Property::surjective);
+    REQUIRE(c["evidence"]["proof"]["kind"] == "output_bounds");
+    c["evidence"]["y"][0] = "1";
+    check::Report r = check::check_certificate(net, c);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("output bounds"));
+  }
+  SECTION("a verdict flipped") {
+    net::Network net = example("fold.json");
+    json c = certify(net, decide::Property::injective);
+    c["verdict"] = "holds";
+    CHECK(check::check_certificate(net, c).status == check::Status::rejected);
+  }
+}
+
+TEST_CASE("Z3's word alone is reported as not certified", "[cert]") {
+  net::Network net = example("zigzag.json");
+  decide::Outcome o = decide::decide(net, decide::Property::surjective, decide::Budget(60.0));
+  check::Report r = check::check_certificate(net, decide::certificate(net, o));
+  CHECK(r.status == check::Status::not_certified);
+}
+
+TEST_CASE("unreachable points and 'invert: none' get preimage proof trees", "[cert]") {
+  net::Network net = io::parse_network(R"({"input_dim": 1, "domain": {"lower": [-1], "upper": [2]},
+      "codomain": {"lower": [0], "upper": [3]}, "layers": [
+      {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, 1]]}]})", "t");
+  json c = certify(net, decide::Property::surjective);
+  REQUIRE(c["verdict"] == "violated");
+  CHECK(c["evidence"]["proof"]["kind"] == "preimage_proof_tree");
+  CHECK(check::check_certificate(net, c).status == check::Status::certified);
+  decide::InvertOutcome inv = decide::invert(net, {arith::Rational(5, 2)}, decide::Budget(60.0), with_proofs());
+  REQUIRE(inv.verdict == decide::InvertVerdict::none);
+  json ci = decide::certificate(net, inv);
+  CHECK(check::check_certificate(net, ci).status == check::Status::certified);
+  ci["y"][0] = "1";  // a reachable value: the tree no longer proves anything
+  CHECK(check::check_certificate(net, ci).status == check::Status::rejected);
+}
