@@ -22,6 +22,11 @@ class CannotOpenInput : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+// An output file (certificate, SMT-LIB, report) cannot be written (exit 73).
+class CannotWriteOutput : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 // A bug in nninv, e.g. a witness that fails its exact re-check (exit 70).
 class InternalError : public std::runtime_error {
  public:
@@ -36,6 +41,7 @@ inline constexpr int usage = 64;
 inline constexpr int data = 65;
 inline constexpr int no_input = 66;
 inline constexpr int software = 70;
+inline constexpr int cant_create = 73;
 }  // namespace exit_code
 
 }  // namespace nninv

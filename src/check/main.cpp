@@ -4,12 +4,13 @@
 
 #include "nninv/check/checker.hpp"
 #include "nninv/errors.hpp"
-#include "nninv/io/json_loader.hpp"
+#include "nninv/io/load_model.hpp"
 
 int main(int argc, char** argv) {
   using namespace nninv;
   if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-    std::cout << "usage: nninv-check NET.json CERT.json\n\n"
+    std::cout << "usage: nninv-check NET CERT.json\n\n"
+                 "NET is the network the certificate was made for (nninv JSON, ONNX or NNet).\n"
                  "Checks, in exact rational arithmetic and without any solver, that the certificate proves\n"
                  "its verdict for exactly this network (matched by a SHA-256 of the exact network).\n"
                  "exit codes: 0 certified; 1 rejected (the first failing step is named) or not certified\n"
@@ -21,7 +22,7 @@ int main(int argc, char** argv) {
     return exit_code::usage;
   }
   try {
-    net::Network net = io::load_network(argv[1]);
+    net::Network net = io::load_model(argv[1]);
     std::ifstream in(argv[2]);
     if (!in) throw CannotOpenInput(std::string(argv[2]) + ": cannot be opened for reading");
     nlohmann::json certificate;
@@ -43,5 +44,8 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "nninv-check: " << e.what() << "\n";
     return exit_code::data;
+  } catch (const UsageError& e) {
+    std::cerr << "nninv-check: " << e.what() << "\n";
+    return exit_code::usage;
   }
 }

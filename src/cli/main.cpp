@@ -12,6 +12,8 @@
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/errors.hpp"
 #include "nninv/io/json_loader.hpp"
+#include "nninv/io/json_writer.hpp"
+#include "nninv/io/load_model.hpp"
 #include "nninv/report/report.hpp"
 #include "nninv/smt/image_encoding.hpp"
 
@@ -35,10 +37,14 @@ commands:
   surjective  Is every y in the codomain Y equal to f(x) for some x in X?
   bijective   Both: injective and surjective.
   invert      Find x in X with f(x) = y for a given y, or prove there is none.
+  convert     Write a network read from ONNX, NNet or JSON as exact nninv JSON.
 
 The network is read from nninv's JSON format (dense, relu, leaky_relu and
 identity layers; exact numbers: 0.1 means 1/10, "2/3" means 2/3; optional
-"domain" box X and "codomain" box Y, default all of R^n and R^m). Answers are
+"domain" box X and "codomain" box Y, default all of R^n and R^m), or from
+ONNX (.onnx: every float converted to the exact rational it denotes) or NNet
+(.nnet: the header's input box as X, its normalisation as exact layers);
+the extension or the content decides, --format overrides. Answers are
 exact: a "violated" verdict comes with a witness checked in rational
 arithmetic, a "holds" verdict with the theorem or decision procedure that
 proves it.
@@ -49,16 +55,37 @@ exit codes:
   2   unknown (timeout, Ctrl-C or solver limit; the reason is printed)
   64  usage error     65  bad input data
   66  cannot open input   70  internal error (please report)
+  73  cannot write an output file (nothing partial is left behind)
 
 examples:
   nninv injective examples/split_identity.json
   nninv surjective examples/relu_output.json --json
   nninv bijective examples/leaky_square.json
   nninv invert examples/split_identity.json --output 1/2,-3
+  nninv injective net.onnx --certificate net.cert.json
+  nninv-check net.onnx net.cert.json
+  nninv convert ACASXU_experimental_v2a_1_1.nnet acas.json
 
 options:
   -h [ --help ]      this text
   --version          print the version
+)";
+
+constexpr const char* convert_help = R"(usage: nninv convert IN OUT.json [--format json|onnx|nnet|auto]
+
+Reads a network (nninv JSON, ONNX or NNet) and writes it as nninv JSON with
+every number exact ("p/q" strings), so that it can be inspected, edited (for
+example to add a domain box) and given to the other commands. Loading the
+written file gives exactly the same network. The file is written to a
+temporary name and renamed: a failure leaves nothing partial behind.
+
+exit codes: 0 written, 64 usage, 65 bad input, 66 cannot open input,
+73 cannot write OUT.json.
+
+example:
+  $ nninv convert ../shared/nets/marabou/fc_2-2-3.onnx fc.json
+
+options:
 )";
 
 constexpr const char* injective_help = R"(usage: nninv injective NET.json [--timeout SECONDS] [--json] [--quiet]
@@ -157,6 +184,7 @@ options:
 
 struct Args {
   std::string command, network;
+  io::Format format = io::Format::automatic;
   std::optional<double> timeout_seconds;
   bool json = false, quiet = false;
   decide::Options engine;
@@ -179,6 +207,8 @@ po::options_description command_options() {
       "stop after this many seconds of wall time and answer unknown (reason \"timeout\"); default: no limit")(
       "json", "print one JSON object (FORMAT.md section 3) instead of text")(
       "quiet,q", "no progress or warnings on stderr")(
+      "format", po::value<std::string>()->value_name("FMT")->default_value("auto"),
+      "the network file's format: json, onnx, nnet or auto (by extension, then content)")(
       "smt2", po::value<std::string>()->value_name("FILE"),
       "also write the exact query as SMT-LIB 2 (injective: twin encoding, QF_LRA; surjective: quantified "
       "formula, LRA; invert: preimage query, QF_LRA) so that another solver can re-run it")(
@@ -199,7 +229,40 @@ po::options_description command_options() {
   return o;
 }
 
-// Returns nullopt when help was printed.
+// nninv convert IN OUT.json: always returns nullopt (nothing left to run).
+std::optional<struct Args> convert(int argc, char** argv) {
+  po::options_description visible;
+  visible.add_options()("help,h", "this text")("format", po::value<std::string>()->default_value("auto"),
+                                                "the input's format: json, onnx, nnet or auto")(
+      "quiet,q", "no warnings on stderr");
+  po::options_description all = visible;
+  all.add_options()("in", po::value<std::string>())("out", po::value<std::string>());
+  po::positional_options_description positional;
+  positional.add("in", 1).add("out", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc - 1, argv + 1).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + "; try 'nninv convert --help'");
+  }
+  if (vm.count("help")) {
+    std::cout << convert_help << visible << "\n";
+    return std::nullopt;
+  }
+  if (!vm.count("in") || !vm.count("out")) throw UsageError("convert needs IN and OUT.json; try 'nninv convert --help'");
+  std::vector<std::string> warnings;
+  net::Network net =
+      io::load_model(vm["in"].as<std::string>(), io::parse_format(vm["format"].as<std::string>()), &warnings);
+  if (!vm.count("quiet"))
+    for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+  io::write_network(net, vm["out"].as<std::string>());
+  std::cout << "wrote " << vm["out"].as<std::string>() << ": " << net.input_dim << " inputs, " << net.output_dim()
+            << " outputs, " << net.layers.size() << " layers, " << net.nonlinear_neuron_count() << " relu neurons\n";
+  return std::nullopt;
+}
+
+// Returns nullopt when help was printed (or convert ran).
 std::optional<Args> parse_args(int argc, char** argv) {
   if (argc < 2) throw UsageError("missing command; try 'nninv --help'");
   std::string command = argv[1];
@@ -211,6 +274,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
     std::cout << version << "\n";
     return std::nullopt;
   }
+  if (command == "convert") return convert(argc, argv);
   if (command != "injective" && command != "surjective" && command != "bijective" && command != "invert")
     throw UsageError("unknown command '" + command + "'; try 'nninv --help'");
   po::options_description visible = command_options();
@@ -268,6 +332,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
   args.engine.want_proof = !args.certificate_path.empty();
   if (args.check_certificate && args.certificate_path.empty())
     throw UsageError("--check needs --certificate FILE");
+  args.format = io::parse_format(vm["format"].as<std::string>());
   args.json = vm.count("json") > 0;
   args.quiet = vm.count("quiet") > 0;
   return args;
@@ -305,7 +370,7 @@ void write_certificate(const Args& args, const net::Network& net, const nlohmann
 int run(const Args& args) {
   decide::Budget budget(args.timeout_seconds, &interrupted);
   std::vector<std::string> warnings;
-  net::Network net = io::load_network(args.network, &warnings);
+  net::Network net = io::load_model(args.network, args.format, &warnings);
   if (!args.quiet)
     for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
   if (args.command == "invert" && args.output.size() != net.output_dim())
@@ -371,6 +436,12 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "nninv: " << e.what() << "\n";
     return exit_code::data;
+  } catch (const io::WriteError& e) {
+    std::cerr << "nninv: " << e.what() << "\n";
+    return exit_code::cant_create;
+  } catch (const CannotWriteOutput& e) {
+    std::cerr << "nninv: " << e.what() << "\n";
+    return exit_code::cant_create;
   } catch (const InternalError& e) {
     std::cerr << "nninv: internal error: " << e.what() << "\n";
     return exit_code::software;

@@ -58,6 +58,12 @@ std::optional<Collision> try_collision_at(const net::Network& net, const Vector&
   Vector v(net.input_dim);
   for (std::size_t j = 0; j < free.size(); ++j) v[free[j]] = basis.front()[j];
 
+  // Short witnesses: v scaled to coprime integers, t a power of 1/2.
+  mpz_class common_den = 1, common_num = 0;
+  for (const Rational& q : v) common_den = lcm(common_den, q.get_den());
+  for (Rational& q : v) q *= common_den;
+  for (const Rational& q : v) common_num = gcd(common_num, q.get_num());
+  for (Rational& q : v) q /= common_num;
   Rational t = 1;
   if (auto limit = analysis::pattern_step_limit(map, v)) t = std::min(t, Rational(*limit / 2));
   for (std::size_t i : free) {
@@ -65,8 +71,10 @@ std::optional<Collision> try_collision_at(const net::Network& net, const Vector&
     if (v[i] > 0 && s.upper) t = std::min(t, Rational((*s.upper - x0[i]) / v[i] / 2));
     if (v[i] < 0 && s.lower) t = std::min(t, Rational((*s.lower - x0[i]) / v[i] / 2));
   }
+  Rational step = 1;
+  while (step > t) step /= 2;
   Vector x2 = x0;
-  for (std::size_t i = 0; i < x2.size(); ++i) x2[i] += t * v[i];
+  for (std::size_t i = 0; i < x2.size(); ++i) x2[i] += step * v[i];
   Collision c{x0, x2, map.output};
   if (!check_collision(net, c).empty()) return std::nullopt;
   return c;

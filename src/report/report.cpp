@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "nninv/errors.hpp"
 #include <sstream>
 
 namespace nninv::report {
@@ -174,7 +176,7 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   std::filesystem::path dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   std::string pattern = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
   int fd = mkstemp(pattern.data());
-  if (fd < 0) throw std::runtime_error(path.string() + ": cannot create a file in " + dir.string());
+  if (fd < 0) throw CannotWriteOutput(path.string() + ": cannot create a file in " + dir.string());
   close(fd);
   std::filesystem::path temporary = pattern;
   {
@@ -183,14 +185,14 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
     out.flush();
     if (!out) {
       std::filesystem::remove(temporary);
-      throw std::runtime_error(path.string() + ": write failed");
+      throw CannotWriteOutput(path.string() + ": write failed");
     }
   }
   std::error_code ec;
   std::filesystem::rename(temporary, path, ec);
   if (ec) {
     std::filesystem::remove(temporary);
-    throw std::runtime_error(path.string() + ": cannot write: " + ec.message());
+    throw CannotWriteOutput(path.string() + ": cannot write: " + ec.message());
   }
 }
 

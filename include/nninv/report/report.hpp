@@ -32,7 +32,7 @@ std::string invert_json(const decide::InvertOutcome& outcome, double time_second
 
 // Writes `content` to a temporary file in the target's folder and renames it
 // over `path`, so a failure or a kill never leaves a partial file under that
-// name. Throws CannotOpenInput-style errors as std::runtime_error with the path.
+// name. Throws CannotWriteOutput naming the path.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace nninv::report
