@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-if ! command -v cvc5 >/dev/null; then
+# Test-only tools: cvc5 re-decides exported SMT-LIB queries; pdflatex
+# compiles the LaTeX proof reports.
+if ! command -v cvc5 >/dev/null || ! command -v pdflatex >/dev/null; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq cvc5 >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends cvc5 texlive-latex-base >/dev/null
 fi
 cd build
 ctest --output-on-failure -j2

@@ -14,6 +14,7 @@
 #include "nninv/io/json_loader.hpp"
 #include "nninv/io/json_writer.hpp"
 #include "nninv/io/load_model.hpp"
+#include "nninv/report/paper.hpp"
 #include "nninv/report/report.hpp"
 #include "nninv/smt/image_encoding.hpp"
 
@@ -188,7 +189,7 @@ struct Args {
   std::optional<double> timeout_seconds;
   bool json = false, quiet = false;
   decide::Options engine;
-  std::string smt2_path, certificate_path;
+  std::string smt2_path, certificate_path, report_path, command_line;
   bool check_certificate = false;
   arith::Vector output;  // invert: the y to invert
 };
@@ -214,6 +215,9 @@ po::options_description command_options() {
       "formula, LRA; invert: preimage query, QF_LRA) so that another solver can re-run it")(
       "certificate", po::value<std::string>()->value_name("FILE"),
       "write a certificate of the verdict (docs/certificates.md) that nninv-check re-checks without any solver")(
+      "report", po::value<std::string>()->value_name("FILE.md|FILE.tex"),
+      "write a paper-ready proof report (Markdown or standalone LaTeX, by extension): the statement, the network's "
+      "shape and hash, the method, the witness or proof summary, and the commands that reproduce and check it")(
       "check", "run the independent checker on the certificate before writing it; a rejected certificate is an "
                "internal error (exit 70)")(
       "engine", po::value<std::string>()->value_name("NAME")->default_value("portfolio"),
@@ -329,7 +333,13 @@ std::optional<Args> parse_args(int argc, char** argv) {
   }
   if (vm.count("certificate")) args.certificate_path = vm["certificate"].as<std::string>();
   args.check_certificate = vm.count("check") > 0;
-  args.engine.want_proof = !args.certificate_path.empty();
+  if (vm.count("report")) {
+    args.report_path = vm["report"].as<std::string>();
+    std::string ext = std::filesystem::path(args.report_path).extension().string();
+    if (ext != ".md" && ext != ".tex") throw UsageError("--report needs a file ending in .md or .tex");
+  }
+  args.engine.want_proof = !args.certificate_path.empty() || !args.report_path.empty();
+  for (int i = 0; i < argc; ++i) args.command_line += (i ? " " : "") + std::string(i ? argv[i] : "nninv");
   if (args.check_certificate && args.certificate_path.empty())
     throw UsageError("--check needs --certificate FILE");
   args.format = io::parse_format(vm["format"].as<std::string>());
@@ -354,17 +364,28 @@ int exit_code_of(decide::InvertVerdict v) {
   }
 }
 
-// Writes the certificate (after the independent check, with --check).
+// Writes the certificate (after the independent check, with --check) and
+// the paper report, whichever were asked for.
 void write_certificate(const Args& args, const net::Network& net, const nlohmann::json& certificate) {
-  if (args.certificate_path.empty()) return;
-  if (args.check_certificate) {
+  std::string status;
+  if (args.check_certificate || !args.report_path.empty()) {
     check::Report r = check::check_certificate(net, certificate);
     if (r.status == check::Status::rejected) throw InternalError("the certificate fails its check: " + r.message);
-    if (!args.quiet)
+    status = r.status == check::Status::certified ? "certified" : "not certified";
+    if (args.check_certificate && !args.quiet)
       std::cerr << (r.status == check::Status::certified ? "certificate checked: " : "certificate not certified: ")
                 << r.message << "\n";
   }
-  report::write_file_atomically(args.certificate_path, certificate.dump(1) + "\n");
+  if (!args.certificate_path.empty())
+    report::write_file_atomically(args.certificate_path, certificate.dump(1) + "\n");
+  if (!args.report_path.empty()) {
+    report::PaperContext context{args.network, args.command_line, args.certificate_path, smt::solver_version(),
+                                 status};
+    bool tex = std::filesystem::path(args.report_path).extension() == ".tex";
+    report::write_file_atomically(
+        args.report_path,
+        report::paper_report(net, certificate, context, tex ? report::PaperFormat::latex : report::PaperFormat::markdown));
+  }
 }
 
 int run(const Args& args) {

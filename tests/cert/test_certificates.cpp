@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <unistd.h>
 
 #include "nninv/check/checker.hpp"
 #include "nninv/decide/pipeline.hpp"
@@ -170,4 +171,42 @@ TEST_CASE("unreachable points and 'invert: none' get preimage proof trees", "[ce
   CHECK(check::check_certificate(net, ci).status == check::Status::certified);
   ci["y"][0] = "1";  // a reachable value: the tree no longer proves anything
   CHECK(check::check_certificate(net, ci).status == check::Status::rejected);
+}
+
+#include "nninv/report/paper.hpp"
+
+TEST_CASE("paper reports state the claim, the evidence and the commands; the LaTeX compiles", "[cert][report]") {
+  struct Case {
+    const char* file;
+    decide::Property property;
+    const char* statement;
+    const char* evidence;
+  };
+  for (const Case& k : {Case{"split_identity.json", decide::Property::injective, "is injective on X = R^2",
+                             "case split on neuron phases"},
+                        Case{"fold.json", decide::Property::injective, "is not injective", "Witness: x1 ="},
+                        Case{"relu_output.json", decide::Property::surjective, "is not surjective",
+                             "interval propagation"}}) {
+    net::Network net = example(k.file);
+    json c = certify(net, k.property);
+    report::PaperContext ctx{std::string("examples/") + k.file, "nninv ...", "c.json", "Z3 4.8.12", "certified"};
+    std::string md = report::paper_report(net, c, ctx, report::PaperFormat::markdown);
+    CHECK_THAT(md, Catch::Contains(k.statement));
+    CHECK_THAT(md, Catch::Contains(k.evidence));
+    CHECK_THAT(md, Catch::Contains(c["network"]["sha256"].get<std::string>()));
+    CHECK_THAT(md, Catch::Contains("nninv-check examples/"));
+    std::string tex = report::paper_report(net, c, ctx, report::PaperFormat::latex);
+    CHECK_THAT(tex, Catch::StartsWith("\\documentclass"));
+    if (std::system("command -v pdflatex >/dev/null 2>&1") != 0) {
+      WARN("pdflatex is not installed: the LaTeX report was not compiled");
+      continue;
+    }
+    auto dir = std::filesystem::temp_directory_path() / ("nninv-tex-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "report.tex") << tex;
+    std::string cmd = "cd '" + dir.string() + "' && pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null 2>&1";
+    CHECK(std::system(cmd.c_str()) == 0);
+    CHECK(std::filesystem::exists(dir / "report.pdf"));
+    std::filesystem::remove_all(dir);
+  }
 }
