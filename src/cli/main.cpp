@@ -4,7 +4,10 @@
 
 #include <atomic>
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <csignal>
+#include <fstream>
+#include <thread>
 #include <iostream>
 #include <string>
 
@@ -24,6 +27,44 @@ using namespace nninv;
 namespace {
 
 std::atomic<bool> interrupted{false};
+std::atomic<bool> memory_exceeded{false};
+
+// Resident memory of this process in MiB (Linux /proc), 0 when unknown.
+double resident_mib() {
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0, pages_resident = 0;
+  if (!(statm >> pages_total >> pages_resident)) return 0;
+  return static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+// --memory-limit: a watcher samples the resident size every 20 ms and, past
+// the limit, raises the cancel flag, which stops Z3 (through the solver
+// watchdog) and every search loop; the answer is unknown, reason "memory
+// limit". (RLIMIT_AS would make GMP abort instead of answering.)
+class MemoryWatch {
+ public:
+  explicit MemoryWatch(std::optional<double> limit_mib) {
+    if (!limit_mib) return;
+    thread_ = std::thread([this, limit = *limit_mib] {
+      while (!done_.load()) {
+        if (resident_mib() > limit) {
+          memory_exceeded.store(true);
+          interrupted.store(true);
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
+  ~MemoryWatch() {
+    done_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
 extern "C" void on_signal(int) { interrupted.store(true); }
 
 constexpr const char* version = "nninv 0.1.0";
@@ -186,7 +227,7 @@ options:
 struct Args {
   std::string command, network;
   io::Format format = io::Format::automatic;
-  std::optional<double> timeout_seconds;
+  std::optional<double> timeout_seconds, memory_limit_mib;
   bool json = false, quiet = false;
   decide::Options engine;
   std::string smt2_path, certificate_path, report_path, command_line;
@@ -206,6 +247,9 @@ po::options_description command_options() {
   o.add_options()("help,h", "this text")(
       "timeout", po::value<double>()->value_name("SECONDS"),
       "stop after this many seconds of wall time and answer unknown (reason \"timeout\"); default: no limit")(
+      "memory-limit", po::value<double>()->value_name("MB"),
+      "stop when the process's resident memory exceeds this many MiB and answer unknown (reason \"memory "
+      "limit\"); default: no limit")(
       "json", "print one JSON object (FORMAT.md section 3) instead of text")(
       "quiet,q", "no progress or warnings on stderr")(
       "format", po::value<std::string>()->value_name("FMT")->default_value("auto"),
@@ -331,6 +375,11 @@ std::optional<Args> parse_args(int argc, char** argv) {
     args.smt2_path = vm["smt2"].as<std::string>();
     if (command == "bijective") throw UsageError("--smt2 writes one query: use it with injective or surjective");
   }
+  if (vm.count("memory-limit")) {
+    double mb = vm["memory-limit"].as<double>();
+    if (!(mb > 0)) throw UsageError("--memory-limit must be a positive number of MiB");
+    args.memory_limit_mib = mb;
+  }
   if (vm.count("certificate")) args.certificate_path = vm["certificate"].as<std::string>();
   args.check_certificate = vm.count("check") > 0;
   if (vm.count("report")) {
@@ -389,7 +438,8 @@ void write_certificate(const Args& args, const net::Network& net, const nlohmann
 }
 
 int run(const Args& args) {
-  decide::Budget budget(args.timeout_seconds, &interrupted);
+  MemoryWatch memory_watch(args.memory_limit_mib);
+  decide::Budget budget(args.timeout_seconds, &interrupted, &memory_exceeded);
   std::vector<std::string> warnings;
   net::Network net = io::load_model(args.network, args.format, &warnings);
   if (!args.quiet)

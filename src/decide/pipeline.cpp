@@ -65,7 +65,7 @@ void replace_solver_evidence(const net::Network& net, Outcome& o, const Budget& 
   std::size_t limit = options.proof_node_limit;
   std::optional<double> seconds = outer.remaining_seconds();
   if (options.proof_seconds) seconds = seconds ? std::min(*seconds, *options.proof_seconds) : *options.proof_seconds;
-  Budget budget(seconds, outer.cancel_flag());
+  Budget budget(seconds, outer.cancel_flag(), outer.memory_flag());
   if (o.property == Property::injective && o.verdict == Verdict::holds && rests_on_solver(o.evidence)) {
     if (auto tree = try_twin_proof(net, budget, limit)) o.evidence = *tree;
   } else if (o.unreached && rests_on_solver(o.evidence["proof"])) {

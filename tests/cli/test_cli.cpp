@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -535,4 +536,26 @@ TEST_CASE("Ctrl-C (SIGINT) stops the solver: exit 2, unknown, reason interrupted
 
 TEST_CASE("SIGTERM stops the solver: exit 2, unknown, reason interrupted, within 1 s", "[timing]") {
   check_signal_stops_promptly(SIGTERM, "SIGTERM");
+}
+
+TEST_CASE("memory: --memory-limit 40 stops a growing search with unknown (memory limit), within about 10 %",
+          "[timing]") {
+  REQUIRE(fs::exists(hard_network));
+  Result r = run({"injective", hard_network.string(), "--memory-limit", "40", "--timeout", "60", "--json"}, 90);
+  struct rusage usage {};
+  getrusage(RUSAGE_CHILDREN, &usage);  // ctest runs each test case in its own process: this child's peak
+  double peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  std::cout << "cli: --memory-limit 40: peak resident " << peak_mib << " MiB after " << r.seconds << " s\n";
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.exit_code == 2);
+  json j = json::parse(r.out);
+  CHECK(j.at("verdict") == "unknown");
+  CHECK(j.at("reason") == "memory limit");
+  CHECK(peak_mib <= 40 * 1.1);
+}
+
+TEST_CASE("usage: --memory-limit must be positive", "[usage]") {
+  Result r = run({"injective", (source_dir / "examples/fold.json").string(), "--memory-limit", "0"});
+  CHECK(r.exit_code == 64);
+  CHECK(contains(r.err, "--memory-limit"));
 }

@@ -14,8 +14,11 @@ class Budget {
 
   Budget() : start_(Clock::now()) {}
   // timeout_seconds <= 0 or nullopt: no deadline.
-  explicit Budget(std::optional<double> timeout_seconds, const std::atomic<bool>* cancel = nullptr)
-      : start_(Clock::now()), cancel_(cancel) {
+  // cancel: raised on SIGINT / SIGTERM; memory: raised (together with cancel)
+  // when the process exceeds --memory-limit.
+  explicit Budget(std::optional<double> timeout_seconds, const std::atomic<bool>* cancel = nullptr,
+                  const std::atomic<bool>* memory = nullptr)
+      : start_(Clock::now()), cancel_(cancel), memory_(memory) {
     if (timeout_seconds && *timeout_seconds > 0)
       deadline_ = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*timeout_seconds));
   }
@@ -23,8 +26,11 @@ class Budget {
   bool cancelled() const { return cancel_ && cancel_->load(); }
   bool timed_out() const { return deadline_ && Clock::now() >= *deadline_; }
   bool exhausted() const { return cancelled() || timed_out(); }
-  // "interrupted" or "timeout": the reason an exhausted budget gives.
-  const char* exhaustion_reason() const { return cancelled() ? "interrupted" : "timeout"; }
+  // "memory limit", "interrupted" or "timeout": the reason an exhausted budget gives.
+  const char* exhaustion_reason() const {
+    if (memory_ && memory_->load()) return "memory limit";
+    return cancelled() ? "interrupted" : "timeout";
+  }
   std::optional<double> remaining_seconds() const {
     if (!deadline_) return std::nullopt;
     double left = std::chrono::duration<double>(*deadline_ - Clock::now()).count();
@@ -32,11 +38,13 @@ class Budget {
   }
   double elapsed_seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
   const std::atomic<bool>* cancel_flag() const { return cancel_; }
+  const std::atomic<bool>* memory_flag() const { return memory_; }
 
  private:
   Clock::time_point start_;
   std::optional<Clock::time_point> deadline_;
   const std::atomic<bool>* cancel_ = nullptr;
+  const std::atomic<bool>* memory_ = nullptr;
 };
 
 }  // namespace nninv::decide
