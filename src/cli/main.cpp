@@ -8,6 +8,7 @@
 #include <csignal>
 #include <fstream>
 #include <thread>
+#include <iomanip>
 #include <iostream>
 #include <string>
 
@@ -228,7 +229,7 @@ struct Args {
   std::string command, network;
   io::Format format = io::Format::automatic;
   std::optional<double> timeout_seconds, memory_limit_mib;
-  bool json = false, quiet = false;
+  bool json = false, quiet = false, stats = false;
   decide::Options engine;
   std::string smt2_path, certificate_path, report_path, command_line;
   bool check_certificate = false;
@@ -252,6 +253,7 @@ po::options_description command_options() {
       "limit\"); default: no limit")(
       "json", "print one JSON object (FORMAT.md section 3) instead of text")(
       "quiet,q", "no progress or warnings on stderr")(
+      "stats", "print the time and result of every stage that ran (on stderr; with --json also as \"stats\")")(
       "format", po::value<std::string>()->value_name("FMT")->default_value("auto"),
       "the network file's format: json, onnx, nnet or auto (by extension, then content)")(
       "smt2", po::value<std::string>()->value_name("FILE"),
@@ -393,6 +395,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
     throw UsageError("--check needs --certificate FILE");
   args.format = io::parse_format(vm["format"].as<std::string>());
   args.json = vm.count("json") > 0;
+  args.stats = vm.count("stats") > 0;
   args.quiet = vm.count("quiet") > 0;
   return args;
 }
@@ -437,6 +440,30 @@ void write_certificate(const Args& args, const net::Network& net, const nlohmann
   }
 }
 
+// Prints the result; with --stats also the stage trace (stderr, and a
+// "stats" member of the JSON object).
+void emit(const Args& args, const std::string& json_text, const std::string& human_text,
+          const std::vector<decide::Options::StageRecord>& trace) {
+  if (args.stats) {
+    for (const auto& r : trace)
+      std::cerr << "[stats] " << r.property << ": " << r.stage << ": " << std::fixed << std::setprecision(3)
+                << r.seconds << " s: " << r.result << "\n";
+  }
+  if (!args.json) {
+    std::cout << human_text << std::flush;
+    return;
+  }
+  if (!args.stats) {
+    std::cout << json_text << "\n" << std::flush;
+    return;
+  }
+  nlohmann::json j = nlohmann::json::parse(json_text);
+  j["stats"] = nlohmann::json::array();
+  for (const auto& r : trace)
+    j["stats"].push_back({{"property", r.property}, {"stage", r.stage}, {"seconds", r.seconds}, {"result", r.result}});
+  std::cout << j.dump() << "\n" << std::flush;
+}
+
 int run(const Args& args) {
   MemoryWatch memory_watch(args.memory_limit_mib);
   decide::Budget budget(args.timeout_seconds, &interrupted, &memory_exceeded);
@@ -455,13 +482,18 @@ int run(const Args& args) {
     report::write_file_atomically(args.smt2_path, query);
   }
   if (!args.quiet && isatty(STDERR_FILENO))
-    options.on_stage = [](const std::string& stage) { std::cerr << "[nninv] " << stage << " ...\n"; };
+    options.on_stage = [&budget](const std::string& stage) {
+      std::cerr << "[nninv " << std::fixed << std::setprecision(1) << budget.elapsed_seconds() << " s] " << stage
+                << " ...\n";
+    };
+  std::vector<decide::Options::StageRecord> trace;
+  if (args.stats) options.trace = &trace;
 
   if (args.command == "invert") {
     decide::InvertOutcome o = decide::invert(net, args.output, budget, options);
     write_certificate(args, net, decide::certificate(net, o));
     double t = budget.elapsed_seconds();
-    std::cout << (args.json ? report::invert_json(o, t) + "\n" : report::invert_text(o, t)) << std::flush;
+    emit(args, report::invert_json(o, t), report::invert_text(o, t), trace);
     return exit_code_of(o.verdict);
   }
   if (args.command == "bijective") {
@@ -477,8 +509,7 @@ int run(const Args& args) {
     certificate["parts"] = {{"injective", decide::certificate(net, inj.outcome)},
                             {"surjective", decide::certificate(net, surj.outcome)}};
     write_certificate(args, net, certificate);
-    std::cout << (args.json ? report::bijective_json(inj, surj) + "\n" : report::bijective_text(net, inj, surj))
-              << std::flush;
+    emit(args, report::bijective_json(inj, surj), report::bijective_text(net, inj, surj), trace);
     return exit_code_of(decide::bijective_verdict(inj.outcome, surj.outcome));
   }
   decide::Property property =
@@ -486,7 +517,7 @@ int run(const Args& args) {
   decide::Outcome outcome = decide::decide(net, property, budget, options);
   write_certificate(args, net, decide::certificate(net, outcome));
   double t = budget.elapsed_seconds();
-  std::cout << (args.json ? report::to_json(outcome, t) + "\n" : report::to_text(net, outcome, t)) << std::flush;
+  emit(args, report::to_json(outcome, t), report::to_text(net, outcome, t), trace);
   return exit_code_of(outcome.verdict);
 }
 

@@ -99,7 +99,12 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
   for (const auto& stage : stages(property, options)) {
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), std::string(stage->name()));
     if (options.on_stage) options.on_stage(std::string(stage->name()));
+    double started = budget.elapsed_seconds();
     Outcome o = stage->run(net, property, budget);
+    if (options.trace)
+      options.trace->push_back({to_string(property), std::string(stage->name()),
+                                o.decided() ? to_string(o.verdict) : "not decided: " + o.reason,
+                                budget.elapsed_seconds() - started});
     if (o.unreached && !o.unreached->radius && options.engine == Engine::portfolio)
       o.unreached->radius = try_missed_radius(net, o.unreached->y, budget);
     if (o.decided()) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nninv/decide/budget.hpp"
 #include "nninv/decide/outcome.hpp"
@@ -32,6 +33,12 @@ struct Options {
   std::optional<double> proof_seconds;  // a time cap for each proof search (within the budget)
   // Called with the name of each stage as it starts (progress display).
   std::function<void(const std::string& stage)> on_stage;
+  // When set, every stage that ran is appended here (--stats).
+  struct StageRecord {
+    std::string property, stage, result;
+    double seconds = 0;
+  };
+  std::vector<StageRecord>* trace = nullptr;
 };
 
 // Decides `property` for `net`. Never returns an unchecked "violated": a
