@@ -498,7 +498,9 @@ int run(const Args& args) {
   }
   if (args.command == "bijective") {
     report::Part inj{decide::decide(net, decide::Property::injective, budget, options), budget.elapsed_seconds()};
-    report::Part surj{decide::decide(net, decide::Property::surjective, budget, options), 0};
+    decide::Options surjective_options = options;
+    surjective_options.known_injective = &inj.outcome;
+    report::Part surj{decide::decide(net, decide::Property::surjective, budget, surjective_options), 0};
     surj.time_seconds = budget.elapsed_seconds() - inj.time_seconds;
     nlohmann::json certificate = decide::certificate(net, inj.outcome);
     certificate["property"] = "bijective";

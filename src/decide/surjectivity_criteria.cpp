@@ -161,7 +161,8 @@ class InjectiveSquareCriterion : public Procedure {
   Outcome run(const net::Network& net, Property, const Budget& budget) override {
     if (!net.domain.is_everything() || net.output_dim() != net.input_dim)
       return not_applicable(name(), "needs X = R^n and m = n");
-    Outcome inj = decide(net, Property::injective, budget, options_);
+    Outcome inj = options_.known_injective ? *options_.known_injective
+                                           : decide(net, Property::injective, budget, options_);
     if (inj.verdict != Verdict::holds) return not_applicable(name(), "injectivity is not proved");
     return Outcome::holds(Property::surjective, "f: R^n -> R^n is piecewise affine and injective (" + inj.method + ": " + inj.reason +
                        "); an injective PA map of R^n is coherently oriented and hence onto R^n (Scholtes, "

@@ -33,6 +33,9 @@ struct Options {
   std::optional<double> proof_seconds;  // a time cap for each proof search (within the budget)
   // Called with the name of each stage as it starts (progress display).
   std::function<void(const std::string& stage)> on_stage;
+  // An injectivity outcome already decided for this network (bijective asks
+  // both questions): the square-map criterion reuses it instead of deciding again.
+  const Outcome* known_injective = nullptr;
   // When set, every stage that ran is appended here (--stats).
   struct StageRecord {
     std::string property, stage, result;
