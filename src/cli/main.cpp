@@ -273,7 +273,9 @@ po::options_description command_options() {
   ablation.add_options()("no-criteria", "skip the exact criteria")(
       "no-witness-search", "skip local-rank search and sampled unreachable points")(
       "no-interval-bounds", "do not fix stable neurons in the SMT encodings")(
-      "no-symmetry-breaking", "x1 != x2 instead of x1 <lex x2 in the twin encoding")(
+      "symmetry-breaking", "x1 <lex x2 instead of x1 != x2 in the twin encoding")(
+      "no-symmetry-breaking", "x1 != x2 in the twin encoding (the default; kept for scripts)")(
+      "phase-literals", "encode each unstable activation with a phase literal instead of if-then-else")(
       "no-region-cover", "skip the region cover before the quantified formula");
   o.add(ablation);
   return o;
@@ -371,7 +373,8 @@ std::optional<Args> parse_args(int argc, char** argv) {
   args.engine.criteria = !vm.count("no-criteria");
   args.engine.witness_search = !vm.count("no-witness-search");
   args.engine.interval_bounds = !vm.count("no-interval-bounds");
-  args.engine.symmetry_breaking = !vm.count("no-symmetry-breaking");
+  args.engine.symmetry_breaking = vm.count("symmetry-breaking") && !vm.count("no-symmetry-breaking");
+  args.engine.ite_activations = !vm.count("phase-literals");
   args.engine.region_cover = !vm.count("no-region-cover");
   if (vm.count("smt2")) {
     args.smt2_path = vm["smt2"].as<std::string>();

@@ -15,7 +15,7 @@ namespace {
 
 smt::EncodingOptions encoding_of(const Options& o) {
   if (o.engine == Engine::naive) return smt::EncodingOptions::naive();
-  return smt::EncodingOptions{o.interval_bounds, o.symmetry_breaking, false};
+  return smt::EncodingOptions{o.interval_bounds, o.symmetry_breaking, o.ite_activations, false};
 }
 
 std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options& o) {

@@ -77,7 +77,7 @@ PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, co
 
 Outcome decide_surjective_quantified(const net::Network& net, const decide::Budget& budget,
                                      const EncodingOptions& options) {
-  const std::string method = options.ite_activations
+  const std::string method = options.baseline
                                  ? "naive quantified image formula (Z3, if-then-else activations)"
                                  : "quantified image formula (Z3, linear real arithmetic)";
   try {

@@ -54,7 +54,7 @@ TwinQuery build_twin(z3::solver& solver, const net::Network& net, const Encoding
 }  // namespace
 
 Outcome decide_injective_twin(const net::Network& net, const decide::Budget& budget, const EncodingOptions& options) {
-  const std::string method = options.ite_activations ? "naive twin encoding (Z3, if-then-else activations)"
+  const std::string method = options.baseline ? "naive twin encoding (Z3, if-then-else activations)"
                                                      : "twin encoding (Z3, linear real arithmetic)";
   if (net.domain.free_coordinates().empty())
     return Outcome::holds(Property::injective, "the domain X is a single point", method, {{"kind", "single_point"}});

@@ -16,12 +16,15 @@ struct EncodingOptions {
   // Fix the phase of neurons that interval bounds prove stable on X.
   bool interval_bounds = true;
   // x1 <lex x2 (n disjuncts) instead of x1 != x2 (2n disjuncts).
-  bool symmetry_breaking = true;
+  bool symmetry_breaking = false;
   // Each activation as one if-then-else term instead of a phase literal.
-  bool ite_activations = false;
+  bool ite_activations = true;
+
+  // Names the method "naive ..." in results (the benchmark baseline).
+  bool baseline = false;
 
   // The plain encoding anyone writes in an afternoon: the baseline.
-  static EncodingOptions naive() { return {false, false, true}; }
+  static EncodingOptions naive() { return {false, false, true, true}; }
 };
 
 // Complete for relu / leaky_relu / dense / identity networks given time.
