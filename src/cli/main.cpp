@@ -19,6 +19,7 @@
 #include "nninv/io/json_writer.hpp"
 #include "nninv/io/load_model.hpp"
 #include "nninv/report/paper.hpp"
+#include "nninv/report/plot.hpp"
 #include "nninv/report/report.hpp"
 #include "nninv/smt/image_encoding.hpp"
 
@@ -81,6 +82,7 @@ commands:
   bijective   Both: injective and surjective.
   invert      Find x in X with f(x) = y for a given y, or prove there is none.
   convert     Write a network read from ONNX, NNet or JSON as exact nninv JSON.
+  plot        Draw the linear regions of a 1- or 2-input net as SVG, with witnesses.
 
 The network is read from nninv's JSON format (dense, relu, leaky_relu and
 identity layers; exact numbers: 0.1 means 1/10, "2/3" means 2/3; optional
@@ -127,6 +129,26 @@ exit codes: 0 written, 64 usage, 65 bad input, 66 cannot open input,
 
 example:
   $ nninv convert ../shared/nets/marabou/fc_2-2-3.onnx fc.json
+
+options:
+)";
+
+constexpr const char* plot_help = R"(usage: nninv plot NET --out FILE.svg [--timeout SECONDS] [--no-witnesses] [--format FMT]
+
+Draws a network with 1 or 2 inputs: the input domain (or a window around the
+interesting part of R^n) divided into its exact linear regions, coloured by
+the sign of the region's determinant for square nets (blue > 0, orange < 0,
+grey = 0) or by affine map; and, for 1 or 2 outputs, a second panel with the
+image of each region. Unless --no-witnesses is given, nninv first decides
+injectivity and surjectivity (within --timeout, default 30 s in total) and
+marks the colliding pair x1, x2 and an unreachable point y when it finds
+them. The SVG is plain SVG 1.1, written to a temporary name and renamed.
+
+exit codes: 0 written, 64 usage (e.g. more than 2 inputs), 65 bad input,
+66 cannot open input, 73 cannot write FILE.svg.
+
+example:
+  $ nninv plot examples/zigzag.json --out zigzag.svg
 
 options:
 )";
@@ -314,6 +336,55 @@ std::optional<struct Args> convert(int argc, char** argv) {
   return std::nullopt;
 }
 
+// nninv plot NET --out FILE.svg: always returns nullopt.
+std::optional<struct Args> plot(int argc, char** argv) {
+  po::options_description visible;
+  visible.add_options()("help,h", "this text")("out", po::value<std::string>()->value_name("FILE.svg"),
+                                                "where to write the SVG")(
+      "timeout", po::value<double>()->default_value(30), "seconds for finding witnesses to mark")(
+      "no-witnesses", "draw the regions only")("format", po::value<std::string>()->default_value("auto"),
+                                                "the network's format: json, onnx, nnet or auto")(
+      "quiet,q", "no warnings on stderr");
+  po::options_description all = visible;
+  all.add_options()("network", po::value<std::string>());
+  po::positional_options_description positional;
+  positional.add("network", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc - 1, argv + 1).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + "; try 'nninv plot --help'");
+  }
+  if (vm.count("help")) {
+    std::cout << plot_help << visible << "\n";
+    return std::nullopt;
+  }
+  if (!vm.count("network") || !vm.count("out")) throw UsageError("plot needs NET and --out FILE.svg; try 'nninv plot --help'");
+  std::vector<std::string> warnings;
+  net::Network net = io::load_model(vm["network"].as<std::string>(),
+                                    io::parse_format(vm["format"].as<std::string>()), &warnings);
+  if (!vm.count("quiet"))
+    for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+  if (net.input_dim > 2) throw UsageError("plot draws networks with 1 or 2 inputs; this one has " +
+                                          std::to_string(net.input_dim));
+  report::PlotOptions options;
+  std::string marks;
+  if (!vm.count("no-witnesses")) {
+    decide::Budget budget(vm["timeout"].as<double>(), &interrupted);
+    decide::Outcome inj = decide::decide(net, decide::Property::injective, budget);
+    if (inj.collision) options.collision = inj.collision;
+    decide::Outcome surj = decide::decide(net, decide::Property::surjective, budget);
+    if (surj.unreached) options.unreached = surj.unreached;
+    marks = std::string("; injective: ") + decide::to_string(inj.verdict) + ", surjective: " +
+            decide::to_string(surj.verdict);
+  }
+  std::string svg = report::plot_svg(net, options);
+  report::write_file_atomically(vm["out"].as<std::string>(), svg);
+  std::cout << "wrote " << vm["out"].as<std::string>() << marks << "\n";
+  return std::nullopt;
+}
+
 // Returns nullopt when help was printed (or convert ran).
 std::optional<Args> parse_args(int argc, char** argv) {
   if (argc < 2) throw UsageError("missing command; try 'nninv --help'");
@@ -327,6 +398,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
     return std::nullopt;
   }
   if (command == "convert") return convert(argc, argv);
+  if (command == "plot") return plot(argc, argv);
   if (command != "injective" && command != "surjective" && command != "bijective" && command != "invert")
     throw UsageError("unknown command '" + command + "'; try 'nninv --help'");
   po::options_description visible = command_options();

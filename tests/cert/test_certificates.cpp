@@ -175,7 +175,7 @@ TEST_CASE("unreachable points and 'invert: none' get preimage proof trees", "[ce
 
 #include "nninv/report/paper.hpp"
 
-TEST_CASE("paper reports state the claim, the evidence and the commands; the LaTeX compiles", "[cert][report]") {
+TEST_CASE("paper reports state the claim, the evidence and the commands, and the LaTeX compiles", "[cert][report]") {
   struct Case {
     const char* file;
     decide::Property property;

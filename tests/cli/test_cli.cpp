@@ -559,3 +559,20 @@ TEST_CASE("usage: --memory-limit must be positive", "[usage]") {
   CHECK(r.exit_code == 64);
   CHECK(contains(r.err, "--memory-limit"));
 }
+
+TEST_CASE("plot: writes an SVG with the regions and the witnesses, and refuses more than 2 inputs", "[plot]") {
+  TempDir dir;
+  fs::path out = dir.path() / "tiny.svg";
+  Result r = run({"plot", (examples_dir / "tiny_relu.json").string(), "--out", out.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.out, "injective: violated"));
+  std::string svg = read_file(out);
+  CHECK(contains(svg, "<svg"));
+  CHECK(contains(svg, "</svg>"));
+  CHECK(contains(svg, "x1"));
+  CHECK(contains(svg, "unreached"));
+  Result wide = run({"plot", (examples_dir / "bottleneck.json").string(), "--out", (dir.path() / "b.svg").string()});
+  CHECK(wide.exit_code == 64);
+  CHECK(!fs::exists(dir.path() / "b.svg"));
+}
