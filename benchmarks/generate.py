@@ -19,21 +19,24 @@ weights are random.Random(seed) draws rounded to two decimals, so the same
 seed gives the same file on every platform.
 
 Families (sizes grow along each ladder; "relus" counts hidden ReLU/leaky units):
-  random     square ReLU nets n -> w x d -> n on R^n, w = 4n, n = 2..20
+  random     square ReLU nets n -> w x d -> n on R^n, w = 2n..4n, n = 2..16,
+             4..320 ReLUs
   expansive  one ReLU layer x -> relu(W x + b), W random m x n with
-             m = 2n..7n (around the injectivity threshold, about 3.3n for
-             Gaussian weights), on R^n
-  leaky      square leaky-ReLU nets n -> w x d -> n (alpha 1/10..1/2) with a
+             m = 2n, 3n, 4n, 7n (2n is necessary, Puthawala et al.; for Gaussian
+             W without bias and n -> infinity the threshold is about 6.7n,
+             Maillard et al. 2023), n = 2..20, on R^n; one ladder per ratio
+  leaky      square leaky-ReLU nets n -> 2n x d -> n (alpha 1/10..1/2) with a
              width-n bottleneck in the middle, so that no layer-by-layer
              argument applies
-  split      the identity in disguise: k blocks [W;-W] -> relu -> [I,-I]
-             (each computes x -> W x + b) with random invertible W, mixed by
-             random invertible dense layers; always injective
-  box        random square ReLU nets on boxes [c-r, c+r]^n, r = 1/100 .. 10
-  surjective square ReLU / leaky nets n -> w -> n onto a box codomain, on
-             R^n or a box (question: surjective)
+  split      the identity in disguise: k blocks [W;-W] -> relu -> [M,-M]
+             (each computes x -> M (W x + b) + c) with random invertible W, M,
+             after a random invertible mixing layer; always injective
+  box        random square ReLU nets on boxes [c-r, c+r]^n, r = 1/100, 1/10, 1;
+             one ladder per radius
+  surjective square ReLU / leaky nets n -> 2n -> n onto the box [-1,1]^n, on
+             R^n or a box (question: surjective); one ladder per activation
   real       the networks in ../shared/nets/ that nninv's loaders read
-             (HOOK: only if `nninv injective FILE.nnet` works; see below)
+             (probed at generation time, see REAL_NETS below)
 """
 import argparse
 import csv
