@@ -1,10 +1,9 @@
-// libFuzzer target for whole injectivity decisions (docs/testing.md). The
-// fuzz bytes are decoded into a tiny network (input_dim <= 2, at most 6
-// relu / leaky_relu neurons, optional box domain); then
-// decide(net, injective, Budget(5.0)) must not crash or throw, a violated
-// verdict's collision must check exactly with net::evaluate, and every
-// decided verdict must agree with the region-enumeration oracle of
-// tests/differential/ (oracle.hpp), which shares no code with the pipeline.
+// libFuzzer target for whole injectivity decisions (docs/testing.md): the
+// bytes decode to a tiny network (input_dim <= 2, at most 6 relu / leaky_relu
+// neurons, optional box domain); decide(net, injective, Budget(5.0)) must not
+// crash or throw, a violated verdict's collision must check exactly with
+// net::evaluate, and a decided verdict must agree with the region-enumeration
+// oracle of tests/differential/ (oracle.hpp), which shares no pipeline code.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
