@@ -63,7 +63,7 @@ std::vector<Instance> instances() {
       for (bool leaky : {false, true})
         for (bool boxes : {false, true})
           for (int copy = 0; copy < 2; ++copy)
-            list.push_back({"n" + std::to_string(n) + (leaky ? "-leaky" : "-relu") + (boxes ? "-box" : "-full"),
+            list.push_back({std::string("n").append(std::to_string(n)).append(leaky ? "-leaky" : "-relu").append(boxes ? "-box" : "-full"),
                             random_square(rng, n, width, 1, leaky, boxes)});
   return list;
 }

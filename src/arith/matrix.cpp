@@ -5,6 +5,10 @@
 
 namespace nninv::arith {
 
+MatrixTooLarge::MatrixTooLarge(std::size_t rows, std::size_t cols)
+    : message_("a " + std::to_string(rows) + " x " + std::to_string(cols) + " exact matrix is larger than " +
+               std::to_string(Matrix::max_entries) + " entries") {}
+
 Matrix Matrix::identity(std::size_t n) {
   Matrix m(n, n);
   for (std::size_t i = 0; i < n; ++i) m(i, i) = 1;

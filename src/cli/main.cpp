@@ -7,6 +7,8 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include <iomanip>
 #include <iostream>
@@ -68,6 +70,61 @@ class MemoryWatch {
   std::thread thread_;
 };
 extern "C" void on_signal(int) { interrupted.store(true); }
+
+// Set by whoever prints the answer first: the run itself or the hard stop.
+std::atomic<bool> answered{false};
+
+// Z3 looks for an interrupt only at its own check points; on a very large
+// query it may not look for minutes. The hard stop keeps the promise of
+// --timeout, --memory-limit and Ctrl-C anyway: at 8 % + 0.1 s past the
+// deadline, or 1 s after an interrupt, if the run has not answered, it prints
+// the unknown answer itself and ends the process with exit 2. Output files
+// are written atomically, so ending the process leaves none half-written.
+class HardStop {
+ public:
+  using Render = std::function<void(const std::string& reason, const std::string& stage, double seconds)>;
+
+  HardStop(const decide::Budget& budget, std::optional<double> timeout, Render render) : render_(std::move(render)) {
+    thread_ = std::thread([this, &budget, timeout] {
+      std::optional<double> interrupted_at;
+      while (!done_.load()) {
+        double now = budget.elapsed_seconds();
+        std::string reason;
+        if (interrupted.load() && !interrupted_at) interrupted_at = now;
+        if (interrupted_at && now > *interrupted_at + 1.0)
+          reason = memory_exceeded.load() ? "memory limit" : "interrupted";
+        else if (timeout && now > *timeout * 1.08 + 0.1)
+          reason = "timeout";
+        if (!reason.empty()) {
+          if (answered.exchange(true)) return;  // the run is printing its own answer
+          render_(reason + " (the solver did not stop in time; nninv stopped it)", stage(), now);
+          std::cout.flush();
+          std::_Exit(exit_code::unknown);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
+  ~HardStop() {
+    done_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  void enter(const std::string& stage) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stage_ = stage;
+  }
+
+ private:
+  std::string stage() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stage_;
+  }
+  Render render_;
+  std::mutex mutex_;
+  std::string stage_ = "loading";
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
 
 constexpr const char* version = "nninv 0.1.0";
 
@@ -519,6 +576,8 @@ void write_certificate(const Args& args, const net::Network& net, const nlohmann
 // "stats" member of the JSON object).
 void emit(const Args& args, const std::string& json_text, const std::string& human_text,
           const std::vector<decide::Options::StageRecord>& trace) {
+  if (answered.exchange(true))  // the hard stop is printing; it ends the process
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
   if (args.stats) {
     for (const auto& r : trace)
       std::cerr << "[stats] " << r.property << ": " << r.stage << ": " << std::fixed << std::setprecision(3)
@@ -549,6 +608,20 @@ int run(const Args& args) {
   if (args.command == "invert" && args.output.size() != net.output_dim())
     throw UsageError("--output has " + std::to_string(args.output.size()) + " values, the network has " +
                      std::to_string(net.output_dim()) + " outputs");
+  HardStop hard_stop(budget, args.timeout_seconds, [&](const std::string& reason, const std::string& stage, double t) {
+    if (args.command == "invert") {
+      decide::InvertOutcome o{decide::InvertVerdict::unknown, {}, args.output, std::nullopt, reason, stage, nullptr};
+      std::cout << (args.json ? report::invert_json(o, t) + "\n" : report::invert_text(o, t));
+    } else if (args.command == "bijective") {
+      report::Part inj{decide::Outcome::unknown(decide::Property::injective, reason, stage), t};
+      report::Part surj{decide::Outcome::unknown(decide::Property::surjective, reason, stage), 0};
+      std::cout << (args.json ? report::bijective_json(inj, surj) + "\n" : report::bijective_text(net, inj, surj));
+    } else {
+      auto property = args.command == "injective" ? decide::Property::injective : decide::Property::surjective;
+      decide::Outcome o = decide::Outcome::unknown(property, reason, stage);
+      std::cout << (args.json ? report::to_json(o, t) + "\n" : report::to_text(net, o, t));
+    }
+  });
   decide::Options options = args.engine;
   if (!args.smt2_path.empty()) {
     std::string query = args.command == "injective"  ? smt::twin_smtlib(net)
@@ -556,11 +629,13 @@ int run(const Args& args) {
                                                    : smt::image_smtlib(net);
     report::write_file_atomically(args.smt2_path, query);
   }
-  if (!args.quiet && isatty(STDERR_FILENO))
-    options.on_stage = [&budget](const std::string& stage) {
+  bool progress = !args.quiet && isatty(STDERR_FILENO);
+  options.on_stage = [&budget, &hard_stop, progress](const std::string& stage) {
+    hard_stop.enter(stage);
+    if (progress)
       std::cerr << "[nninv " << std::fixed << std::setprecision(1) << budget.elapsed_seconds() << " s] " << stage
                 << " ...\n";
-    };
+  };
   std::vector<decide::Options::StageRecord> trace;
   if (args.stats) options.trace = &trace;
 

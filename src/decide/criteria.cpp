@@ -30,20 +30,25 @@ class DimensionCriterion : public Procedure {
   Outcome run(const net::Network& net, Property property, const Budget& budget) override {
     if (property != Property::injective) return not_applicable(property, name(), "not applicable");
     std::size_t dim = net.domain.free_coordinates().size();
-    std::size_t narrowest = dim, at = 0;
-    for (std::size_t k = 1; k <= net.layers.size(); ++k)
-      if (net.width_after(k) < narrowest) {
-        narrowest = net.width_after(k);
-        at = k - 1;
-      }
-    if (narrowest >= dim) return not_applicable(property, name(), "no layer is narrower than dim X");
-    for (const Vector& x0 : interior_samples(net.domain, 256, /*seed=*/2)) {
+    std::size_t end = 0;  // the first layer narrower than dim X ends the prefix [0, end)
+    for (std::size_t k = 1; k <= net.layers.size() && end == 0; ++k)
+      if (net.width_after(k) < dim) end = k;
+    if (end == 0) return not_applicable(property, name(), "no layer is narrower than dim X");
+    // A collision of the prefix is one of f, and the prefix's local Jacobian
+    // (at most width_after(end) rows) is far cheaper than the whole net's.
+    net::Network prefix{net.name, net.input_dim, net.domain, net::Box::everything(net.width_after(end)),
+                        std::vector<net::Layer>(net.layers.begin(), net.layers.begin() + static_cast<std::ptrdiff_t>(end))};
+    InteriorSampler sampler(net.domain, /*seed=*/2);
+    for (std::size_t sample = 0; sample < 256; ++sample) {
       if (budget.exhausted()) break;
-      if (auto c = try_collision_at(net, x0)) {
+      Vector x0 = sampler.next();
+      if (auto c = try_collision_at(prefix, x0)) {
+        c->y = net::evaluate(net, c->x1);
         std::ostringstream why;
-        why << "layer " << at << " (" << net::layer_type_name(net.layers[at]) << ") has width " << narrowest
-            << " < " << dim << " = dim X, so f cannot be injective (invariance of domain); x2 = x1 + t v for a kernel "
-            << "vector v of the local affine map at x1";
+        why << "layer " << end - 1 << " (" << net::layer_type_name(net.layers[end - 1]) << ") has width "
+            << net.width_after(end) << " < " << dim
+            << " = dim X, so f cannot be injective (invariance of domain); x2 = x1 + t v for a kernel "
+            << "vector v of the local affine map of layers 0.." << end - 1 << " at x1";
         return Outcome::collision_found(std::move(*c), why.str(), std::string(name()));
       }
     }

@@ -12,33 +12,35 @@ namespace nninv::decide {
 using arith::Rational;
 using arith::Vector;
 
-std::vector<Vector> interior_samples(const net::Box& domain, std::size_t count, std::uint64_t seed) {
-  // Raw mt19937_64 outputs are fully specified by the standard, so the
-  // samples are the same on every platform (distributions are not).
-  std::mt19937_64 rng(seed);
+InteriorSampler::InteriorSampler(const net::Box& domain, std::uint64_t seed) : domain_(domain), rng_(seed) {}
+
+Vector InteriorSampler::next() {
   constexpr long denominator = 1024;
   static const Rational scales[] = {Rational(1), Rational(4), Rational(1, 4), Rational(16), Rational(64)};
-  std::vector<Vector> points;
-  for (std::size_t k = 0; k < count; ++k) {
-    const Rational& scale = scales[k % std::size(scales)];
-    Vector x(domain.dim());
-    for (std::size_t i = 0; i < domain.dim(); ++i) {
-      const net::Interval& s = domain.sides[i];
-      Rational u(static_cast<long>(rng() % (denominator - 1)) + 1, denominator);  // in (0, 1)
-      if (s.is_point())
-        x[i] = *s.lower;
-      else if (s.lower && s.upper)
-        x[i] = *s.lower + (*s.upper - *s.lower) * u;
-      else if (s.lower)
-        x[i] = *s.lower + scale * u;
-      else if (s.upper)
-        x[i] = *s.upper - scale * u;
-      else
-        x[i] = scale * (2 * u - 1);
-      x[i].canonicalize();
-    }
-    points.push_back(std::move(x));
+  const Rational& scale = scales[count_++ % std::size(scales)];
+  Vector x(domain_.dim());
+  for (std::size_t i = 0; i < domain_.dim(); ++i) {
+    const net::Interval& s = domain_.sides[i];
+    Rational u(static_cast<long>(rng_() % (denominator - 1)) + 1, denominator);  // in (0, 1)
+    if (s.is_point())
+      x[i] = *s.lower;
+    else if (s.lower && s.upper)
+      x[i] = *s.lower + (*s.upper - *s.lower) * u;
+    else if (s.lower)
+      x[i] = *s.lower + scale * u;
+    else if (s.upper)
+      x[i] = *s.upper - scale * u;
+    else
+      x[i] = scale * (2 * u - 1);
+    x[i].canonicalize();
   }
+  return x;
+}
+
+std::vector<Vector> interior_samples(const net::Box& domain, std::size_t count, std::uint64_t seed) {
+  InteriorSampler sampler(domain, seed);
+  std::vector<Vector> points;
+  for (std::size_t k = 0; k < count; ++k) points.push_back(sampler.next());
   return points;
 }
 
@@ -88,8 +90,10 @@ class LocalRankSearch : public Procedure {
   Outcome run(const net::Network& net, Property property, const Budget& budget) override {
     if (property != Property::injective) return Outcome::unknown(property, "not applicable", std::string(name()));
     constexpr std::size_t samples = 64;
-    for (const Vector& x0 : interior_samples(net.domain, samples, /*seed=*/1)) {
+    InteriorSampler sampler(net.domain, /*seed=*/1);
+    for (std::size_t k = 0; k < samples; ++k) {
       if (budget.exhausted()) break;
+      Vector x0 = sampler.next();
       if (auto c = try_collision_at(net, x0)) {
         return Outcome::collision_found(
             std::move(*c),

@@ -100,7 +100,15 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), std::string(stage->name()));
     if (options.on_stage) options.on_stage(std::string(stage->name()));
     double started = budget.elapsed_seconds();
-    Outcome o = stage->run(net, property, budget);
+    Outcome o;
+    try {
+      o = stage->run(net, property, budget);
+    } catch (const std::bad_alloc& e) {
+      // Out of memory, or an exact matrix past arith::Matrix::max_entries:
+      // this stage cannot answer; the next ones may (their memory is freed).
+      o = Outcome::unknown(property, std::string(stage->name()) + " ran out of memory: " + e.what(),
+                           std::string(stage->name()));
+    }
     if (options.trace)
       options.trace->push_back({to_string(property), std::string(stage->name()),
                                 o.decided() ? to_string(o.verdict) : "not decided: " + o.reason,
@@ -109,7 +117,13 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
       o.unreached->radius = try_missed_radius(net, o.unreached->y, budget);
     if (o.decided()) {
       attach_evidence(o);
-      if (options.want_proof) replace_solver_evidence(net, o, budget, options);
+      if (options.want_proof) {
+        try {
+          replace_solver_evidence(net, o, budget, options);
+        } catch (const std::bad_alloc&) {
+          // the evidence stays as it was: not certified, still correct
+        }
+      }
       return checked(net, std::move(o), budget);
     }
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), o.method);
@@ -120,7 +134,7 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
 
 InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget, const Options& options) {
   const std::string method = "preimage query (Z3, linear real arithmetic)";
-  InvertOutcome result{InvertVerdict::unknown, {}, y, std::nullopt, "", method};
+  InvertOutcome result{InvertVerdict::unknown, {}, y, std::nullopt, "", method, nullptr};
   smt::PreimageResult r = smt::find_preimage(net, y, budget);
   if (r.status == smt::Preimage::unknown) {
     result.reason = r.reason;

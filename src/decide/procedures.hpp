@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <random>
 #include <vector>
 
 #include "nninv/decide/pipeline.hpp"
@@ -37,6 +38,19 @@ std::optional<arith::Rational> try_missed_radius(const net::Network& net, const 
 
 // Deterministic points in the relative interior of `domain` (pinned
 // coordinates keep their value), at several scales on unbounded sides.
+// Raw mt19937_64 outputs are fully specified by the standard, so the samples
+// are the same on every platform (distributions are not).
+class InteriorSampler {
+ public:
+  InteriorSampler(const net::Box& domain, std::uint64_t seed);
+  arith::Vector next();  // one point at a time: wide inputs need not hold many
+
+ private:
+  const net::Box& domain_;
+  std::mt19937_64 rng_;
+  std::size_t count_ = 0;
+};
+// The first `count` points of InteriorSampler(domain, seed).
 std::vector<arith::Vector> interior_samples(const net::Box& domain, std::size_t count, std::uint64_t seed);
 
 // If the local Jacobian at x0 (an interior point of the domain), together with

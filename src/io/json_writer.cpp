@@ -105,8 +105,7 @@ std::string to_json_text(const net::Network& network) {
   return out;
 }
 
-void write_network(const net::Network& network, const std::filesystem::path& path) {
-  std::string text = to_json_text(network);
+void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::path folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   std::string temp_name = ".";  // hidden, beside the destination so that rename stays in one file system
   temp_name += path.filename().string();
@@ -124,6 +123,8 @@ void write_network(const net::Network& network, const std::filesystem::path& pat
     else
       done += static_cast<std::size_t>(n);
   }
+  // On disk before the rename: the destination shows the old file or the
+  // complete new one, even after a crash or SIGKILL.
   if (error.empty() && ::fsync(fd) != 0) error = std::string("fsync failed: ") + std::strerror(errno);
   // mkstemp creates 0600; give the result the permissions of an ordinary new file.
   if (error.empty()) {
@@ -138,6 +139,10 @@ void write_network(const net::Network& network, const std::filesystem::path& pat
     std::remove(temp.c_str());
     fail(path, error);
   }
+}
+
+void write_network(const net::Network& network, const std::filesystem::path& path) {
+  write_text_atomically(path, to_json_text(network));
 }
 
 }  // namespace nninv::io

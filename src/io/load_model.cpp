@@ -76,19 +76,42 @@ Format detect_format(const std::filesystem::path& path) {
   return sniff(path);
 }
 
+void check_size_limits(const net::Network& net, const std::filesystem::path& path) {
+  std::size_t neurons = net.input_dim, weights = 0, width = net.input_dim;
+  for (std::size_t k = 0; k < net.layers.size(); ++k) {
+    if (const auto* d = std::get_if<net::Dense>(&net.layers[k])) {
+      width = d->weights.rows();
+      weights += d->weights.rows() * d->weights.cols();
+    }
+    neurons += width;
+    std::string where = path.string() + ": layer " + std::to_string(k) + ": ";
+    if (neurons > max_neurons)
+      throw InputError(where + "the network has more than " + std::to_string(max_neurons) +
+                       " neurons (input_dim plus every layer's output width), the limit nninv analyses");
+    if (weights > max_weights)
+      throw InputError(where + "the network has more than " + std::to_string(max_weights) +
+                       " weights in its dense layers, the limit nninv analyses");
+  }
+}
+
 net::Network load_model(const std::filesystem::path& path, Format format, std::vector<std::string>* warnings) {
   if (format == Format::automatic) format = detect_format(path);
+  net::Network net;
   switch (format) {
     case Format::json:
-      return load_network(path, warnings);
-    case Format::onnx:
-      return load_onnx(path, warnings);
-    case Format::nnet:
-      return load_nnet(path, warnings);
-    case Format::automatic:
+      net = load_network(path, warnings);
       break;
+    case Format::onnx:
+      net = load_onnx(path, warnings);
+      break;
+    case Format::nnet:
+      net = load_nnet(path, warnings);
+      break;
+    case Format::automatic:
+      throw InternalError("load_model: no reader for the format");
   }
-  throw InternalError("load_model: no reader for the format");
+  check_size_limits(net, path);
+  return net;
 }
 
 std::string read_input_file(const std::filesystem::path& path) {

@@ -38,8 +38,16 @@ std::string box_text(const net::Box& box, const std::string& space) {
   std::ostringstream out;
   for (std::size_t i = 0; i < box.dim(); ++i) {
     const net::Interval& s = box.sides[i];
-    out << (i ? " x " : "") << (s.lower ? "[" + s.lower->get_str() : "(-inf") << ", "
-        << (s.upper ? s.upper->get_str() + "]" : "inf)");
+    out << (i ? " x " : "");
+    if (s.lower)
+      out << "[" << s.lower->get_str();
+    else
+      out << "(-inf";
+    out << ", ";
+    if (s.upper)
+      out << s.upper->get_str() << "]";
+    else
+      out << "inf)";
   }
   return out.str();
 }

@@ -551,7 +551,7 @@ std::string plot_svg(const net::Network& net, const PlotOptions& options) {
   auto output_marks = [&](const Panel& p, auto to_xy) {
     if (collision_given) {
       auto [x, y] = to_xy(options.collision->y);
-      svg.circle(p.px(x), p.py(y), 4.5, "fill=\"#000000\" stroke=\"#FFFFFF\" stroke-width=\"1.2\"");
+      svg.circle(p.px(x), p.py(y), 4.5, std::string("fill=\"") + collision_colour + "\" stroke=\"#FFFFFF\" stroke-width=\"1.2\"");
       svg.text(p.px(x) + 8, p.py(y) - 8, "y = f(x1) = f(x2)", "font-weight=\"bold\"");
     }
     if (unreached_given) {
@@ -575,7 +575,7 @@ std::string plot_svg(const net::Network& net, const PlotOptions& options) {
     for (int k = 0; k < 2; ++k) {
       const Vector& x = k == 0 ? c.x1 : c.x2;
       double px = p.px(d(x[0])), py = n == 2 ? p.py(d(x[1])) : p.py(level);
-      svg.circle(px, py, 4.5, "fill=\"#000000\" stroke=\"#FFFFFF\" stroke-width=\"1.2\"");
+      svg.circle(px, py, 4.5, std::string("fill=\"") + collision_colour + "\" stroke=\"#FFFFFF\" stroke-width=\"1.2\"");
       svg.text(px + 8, py - 8, k == 0 ? "x1" : "x2", "font-weight=\"bold\"");
     }
   };
@@ -654,7 +654,7 @@ std::string plot_svg(const net::Network& net, const PlotOptions& options) {
     if (collision_shown) {
       for (int k = 0; k < 2; ++k) {
         double x = d((k == 0 ? options.collision->x1 : options.collision->x2)[0]), y = d(options.collision->y[0]);
-        svg.circle(left.px(x), left.py(y), 4.5, "fill=\"#000000\" stroke=\"#FFFFFF\" stroke-width=\"1.2\"");
+        svg.circle(left.px(x), left.py(y), 4.5, std::string("fill=\"") + collision_colour + "\" stroke=\"#FFFFFF\" stroke-width=\"1.2\"");
         svg.text(left.px(x) + 6, left.py(y) + 16, k == 0 ? "x1" : "x2", "font-weight=\"bold\"");
       }
     }

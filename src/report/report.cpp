@@ -1,14 +1,11 @@
 // Rendering of outcomes: human text and the --json objects of FORMAT.md.
 #include "nninv/report/report.hpp"
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "nninv/errors.hpp"
-#include <sstream>
+#include "nninv/io/json_writer.hpp"
 
 namespace nninv::report {
 
@@ -173,26 +170,10 @@ std::string invert_json(const decide::InvertOutcome& o, double time_seconds) {
 }
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  std::filesystem::path dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-  std::string pattern = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
-  int fd = mkstemp(pattern.data());
-  if (fd < 0) throw CannotWriteOutput(path.string() + ": cannot create a file in " + dir.string());
-  close(fd);
-  std::filesystem::path temporary = pattern;
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::filesystem::remove(temporary);
-      throw CannotWriteOutput(path.string() + ": write failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary);
-    throw CannotWriteOutput(path.string() + ": cannot write: " + ec.message());
+  try {
+    io::write_text_atomically(path, content);
+  } catch (const io::WriteError& e) {
+    throw CannotWriteOutput(e.what());
   }
 }
 

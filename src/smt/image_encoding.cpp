@@ -16,12 +16,13 @@ namespace {
 
 // Asserts "x in X and f(x) = y" (or |f(x) - y|_inf <= radius); returns x.
 std::vector<z3::expr> build_preimage(z3::solver& solver, const net::Network& net, const arith::Vector& y,
-                                     const std::optional<Rational>& radius) {
+                                     const std::optional<Rational>& radius,
+                                     const decide::Budget* budget = nullptr) {
   z3::context& ctx = solver.ctx();
   auto bounds = analysis::interval_bounds(net);
   std::vector<z3::expr> x = real_vector(ctx, "x", net.input_dim);
   solver.add(in_box(ctx, net.domain, x));
-  EncodedCopy copy = encode_copy(ctx, net, x, "f", &bounds);
+  EncodedCopy copy = encode_copy(ctx, net, x, "f", &bounds, false, budget);
   solver.add(copy.constraints);
   for (std::size_t i = 0; i < y.size(); ++i) {
     // encodes: f(x) = y, or |f(x)_i - y_i| <= radius
@@ -36,14 +37,15 @@ std::vector<z3::expr> build_preimage(z3::solver& solver, const net::Network& net
 }
 
 // Asserts "y in Y and forall x in X: f(x) != y"; returns y.
-std::vector<z3::expr> build_image_query(z3::solver& solver, const net::Network& net, const EncodingOptions& options) {
+std::vector<z3::expr> build_image_query(z3::solver& solver, const net::Network& net, const EncodingOptions& options,
+                                        const decide::Budget* budget = nullptr) {
   z3::context& ctx = solver.ctx();
   std::vector<std::vector<net::Interval>> bounds;
   if (options.interval_bounds) bounds = analysis::interval_bounds(net);
   std::vector<z3::expr> y = real_vector(ctx, "y", net.output_dim());
   std::vector<z3::expr> x = real_vector(ctx, "x", net.input_dim);
   EncodedCopy copy = encode_copy(ctx, net, x, "f", options.interval_bounds ? &bounds : nullptr,
-                                 options.ite_activations);
+                                 options.ite_activations, budget);
   z3::expr_vector bound(ctx);
   for (const z3::expr& xi : x) bound.push_back(xi);
   for (unsigned i = 0; i < copy.variables.size(); ++i) bound.push_back(copy.variables[i]);
@@ -62,7 +64,7 @@ PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, co
   try {
     z3::context ctx;
     z3::solver solver(ctx, "QF_LRA");  // quantifier-free: much less overhead per check
-    std::vector<z3::expr> x = build_preimage(solver, net, y, radius);
+    std::vector<z3::expr> x = build_preimage(solver, net, y, radius, &budget);
     SolveResult r = check_within(solver, budget, cap_seconds);
     if (r.status == z3::unsat) return {Preimage::none, {}, ""};
     if (r.status == z3::unknown) return {Preimage::unknown, {}, r.unknown_reason};
@@ -71,6 +73,7 @@ PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, co
     for (const z3::expr& xi : x) found.x.push_back(read_rational(model.eval(xi, true)));
     return found;
   } catch (const z3::exception& e) {
+    if (budget.exhausted()) return {Preimage::unknown, {}, budget.exhaustion_reason()};
     return {Preimage::unknown, {}, std::string("Z3 error: ") + e.msg()};
   }
 }
@@ -83,7 +86,7 @@ Outcome decide_surjective_quantified(const net::Network& net, const decide::Budg
   try {
     z3::context ctx;
     z3::solver solver(ctx);
-    std::vector<z3::expr> y = build_image_query(solver, net, options);
+    std::vector<z3::expr> y = build_image_query(solver, net, options, &budget);
     SolveResult r = check_within(solver, budget);
     if (r.status == z3::unsat)
       return Outcome::holds(Property::surjective, "every y in Y has a preimage: the formula 'exists y in Y, forall x in X: f(x) != y' is "

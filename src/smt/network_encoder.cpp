@@ -32,8 +32,8 @@ namespace {
 class CopyEncoder {
  public:
   CopyEncoder(z3::context& ctx, EncodedCopy& copy, const std::vector<std::vector<net::Interval>>* bounds,
-              bool ite_activations)
-      : ctx_(ctx), copy_(copy), bounds_(bounds), ite_(ite_activations) {}
+              bool ite_activations, const decide::Budget* budget)
+      : ctx_(ctx), copy_(copy), bounds_(bounds), ite_(ite_activations), budget_(budget) {}
 
   std::vector<z3::expr> encode(const net::Network& net, std::vector<z3::expr> value, const std::string& tag) {
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
@@ -49,6 +49,12 @@ class CopyEncoder {
   }
 
  private:
+  // Encoding a very large network takes long by itself: the budget is
+  // honoured here too, not only in the solver.
+  void poll() {
+    if (budget_ && (++polls_ & 63) == 0 && budget_->exhausted()) throw z3::exception("encoding stopped: budget exhausted");
+  }
+
   z3::expr fresh_real(const std::string& name) {
     z3::expr v = ctx_.real_const(name.c_str());
     copy_.variables.push_back(v);
@@ -59,6 +65,7 @@ class CopyEncoder {
   std::vector<z3::expr> dense(const net::Dense& d, const std::vector<z3::expr>& in, const std::string& name) {
     std::vector<z3::expr> out;
     for (std::size_t r = 0; r < d.weights.rows(); ++r) {
+      poll();
       z3::expr_vector terms(ctx_);
       for (std::size_t j = 0; j < in.size(); ++j)
         if (d.weights(r, j) != 0) terms.push_back(numeral(ctx_, d.weights(r, j)) * in[j]);
@@ -77,6 +84,7 @@ class CopyEncoder {
                                   const std::string& name) {
     std::vector<z3::expr> out;
     for (std::size_t i = 0; i < in.size(); ++i) {
+      poll();
       z3::expr below = slope == 0 ? ctx_.real_val(0) : numeral(ctx_, slope) * in[i];
       analysis::Phase phase = bounds_ ? analysis::phase_of((*bounds_)[k][i]) : analysis::Phase::unstable;
       if (phase == analysis::Phase::active) {
@@ -106,15 +114,17 @@ class CopyEncoder {
   EncodedCopy& copy_;
   const std::vector<std::vector<net::Interval>>* bounds_;
   bool ite_;
+  const decide::Budget* budget_;
+  std::size_t polls_ = 0;
 };
 
 }  // namespace
 
 EncodedCopy encode_copy(z3::context& ctx, const net::Network& net, const std::vector<z3::expr>& inputs,
                         const std::string& tag, const std::vector<std::vector<net::Interval>>* bounds,
-                        bool ite_activations) {
+                        bool ite_activations, const decide::Budget* budget) {
   EncodedCopy copy(ctx);
-  copy.outputs = CopyEncoder(ctx, copy, bounds, ite_activations).encode(net, inputs, tag);
+  copy.outputs = CopyEncoder(ctx, copy, bounds, ite_activations, budget).encode(net, inputs, tag);
   return copy;
 }
 

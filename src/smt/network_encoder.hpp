@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nninv/decide/budget.hpp"
 #include "nninv/net/network.hpp"
 
 namespace nninv::smt {
@@ -25,10 +26,11 @@ struct EncodedCopy {
 // Encodes f over the input terms. When `bounds` (analysis::interval_bounds of
 // the network) is given, neurons with a phase fixed on the domain are replaced
 // by their linear piece. `ite_activations` writes each activation as one
-// if-then-else term (the naive baseline) instead of a phase literal.
+// if-then-else term (the naive baseline) instead of a phase literal. When
+// `budget` is given and runs out while encoding, throws z3::exception.
 EncodedCopy encode_copy(z3::context& ctx, const net::Network& net, const std::vector<z3::expr>& inputs,
                         const std::string& tag, const std::vector<std::vector<net::Interval>>* bounds,
-                        bool ite_activations = false);
+                        bool ite_activations = false, const decide::Budget* budget = nullptr);
 
 std::vector<z3::expr> real_vector(z3::context& ctx, const std::string& name, std::size_t size);
 // encodes: x in box   as: lower_i <= x_i <= upper_i for the bounded sides

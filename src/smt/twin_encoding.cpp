@@ -20,7 +20,8 @@ struct TwinQuery {
 };
 
 // Asserts the twin query into `solver`. Requires a domain with a free coordinate.
-TwinQuery build_twin(z3::solver& solver, const net::Network& net, const EncodingOptions& options) {
+TwinQuery build_twin(z3::solver& solver, const net::Network& net, const EncodingOptions& options,
+                     const decide::Budget* budget = nullptr) {
   z3::context& ctx = solver.ctx();
   std::vector<std::vector<net::Interval>> bounds;
   if (options.interval_bounds) bounds = analysis::interval_bounds(net);
@@ -42,8 +43,8 @@ TwinQuery build_twin(z3::solver& solver, const net::Network& net, const Encoding
     for (std::size_t i = 0; i < net.input_dim; ++i) cases.push_back(q.x1[i] != q.x2[i]);
   }
   solver.add(z3::mk_or(cases));
-  EncodedCopy a = encode_copy(ctx, net, q.x1, "a", fixed_phases, options.ite_activations);
-  EncodedCopy b = encode_copy(ctx, net, q.x2, "b", fixed_phases, options.ite_activations);
+  EncodedCopy a = encode_copy(ctx, net, q.x1, "a", fixed_phases, options.ite_activations, budget);
+  EncodedCopy b = encode_copy(ctx, net, q.x2, "b", fixed_phases, options.ite_activations, budget);
   solver.add(a.constraints);
   solver.add(b.constraints);
   // encodes: f(x1) = f(x2)
@@ -61,7 +62,7 @@ Outcome decide_injective_twin(const net::Network& net, const decide::Budget& bud
   try {
     z3::context ctx;
     z3::solver solver(ctx, "QF_LRA");  // quantifier-free: much less overhead per check
-    TwinQuery q = build_twin(solver, net, options);
+    TwinQuery q = build_twin(solver, net, options, &budget);
     SolveResult r = check_within(solver, budget);
     if (r.status == z3::unsat)
       return Outcome::holds(Property::injective, "no x1 != x2 in X with f(x1) = f(x2): the twin encoding (two copies with shared weights, "

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -575,4 +576,65 @@ TEST_CASE("plot: writes an SVG with the regions and the witnesses, and refuses m
   Result wide = run({"plot", (examples_dir / "bottleneck.json").string(), "--out", (dir.path() / "b.svg").string()});
   CHECK(wide.exit_code == 64);
   CHECK(!fs::exists(dir.path() / "b.svg"));
+}
+
+TEST_CASE("hard stop: a solver that does not stop in time is stopped at the deadline, within about 10 %",
+          "[timing]") {
+  // relu on R^65536: the twin query is too large for Z3 to look at its
+  // interrupt flag in time; nninv's hard stop answers for it.
+  TempDir dir;
+  fs::path net = dir.write("wide.json", R"({"input_dim": 65536, "layers": [{"type": "relu"}]})");
+  Result r = run({"injective", net.string(), "--timeout", "3", "--json"}, 60);
+  std::cout << "cli: hard stop, --timeout 3 on relu over R^65536: " << r.seconds << " s (exit " << r.exit_code
+            << ")\n";
+  INFO("wall time " << r.seconds << " s, stdout: " << r.out << "\nstderr: " << r.err);
+  CHECK(r.seconds <= 3 * 1.1 + 0.3);
+  REQUIRE((r.exit_code == 1 || r.exit_code == 2));
+  json j = json::parse(r.out);
+  if (r.exit_code == 2) {
+    CHECK(j.at("verdict") == "unknown");
+    CHECK(j.at("reason").get<std::string>().rfind("timeout", 0) == 0);
+  }
+}
+
+TEST_CASE("nothing lost: SIGKILL at random points never leaves a partial file under a target name", "[files]") {
+  // Each run writes a certificate, a report and an SMT-LIB query over older
+  // complete files; killed at any moment, each name must hold either the old
+  // file or the complete new one (a hidden temporary may stay behind).
+  const fs::path net = source_dir / "tests" / "regress" / "injective" / "mixed" / "relu_five_directions.json";
+  REQUIRE(fs::exists(net));
+  TempDir dir;
+  const std::vector<std::string> names = {"proof.cert.json", "proof.md", "query.smt2"};
+  auto args = [&] {
+    return std::vector<std::string>{"injective",        net.string(), "--certificate", (dir.path() / names[0]).string(),
+                                    "--report",         (dir.path() / names[1]).string(),
+                                    "--smt2",           (dir.path() / names[2]).string(), "--json"};
+  };
+  Result full = run(args(), 120);
+  REQUIRE(full.exit_code == 0);
+  std::vector<std::string> complete;
+  for (const auto& name : names) complete.push_back(read_file(dir.path() / name));
+  const std::string old = "an older complete file\n";
+  std::mt19937_64 rng(7);
+  std::vector<int> fresh_count(names.size(), 0);
+  const int kills = 40;
+  for (int k = 0; k < kills; ++k) {
+    for (const auto& name : names) dir.write(name, old);
+    double at = full.seconds * 1.2 * static_cast<double>(rng() % 1000) / 1000.0;
+    Child c(args());
+    std::this_thread::sleep_for(std::chrono::duration<double>(at));
+    c.signal(SIGKILL);
+    c.wait(60);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      fs::path p = dir.path() / names[i];
+      REQUIRE(fs::exists(p));
+      std::string now = read_file(p);
+      INFO("kill " << k << " at " << at << " s: " << names[i] << " has " << now.size() << " bytes");
+      CHECK((now == old || now == complete[i]));
+      fresh_count[i] += now == complete[i];
+    }
+  }
+  std::cout << "cli: SIGKILL " << kills << " times within " << full.seconds * 1.2 << " s; new complete file found:";
+  for (std::size_t i = 0; i < names.size(); ++i) std::cout << " " << names[i] << " " << fresh_count[i] << "x";
+  std::cout << " (else the old one)\n";
 }

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <new>
+#include <string>
 #include <optional>
 #include <vector>
 
@@ -10,10 +12,24 @@
 
 namespace nninv::arith {
 
+// Thrown instead of allocating a matrix of more than Matrix::max_entries
+// entries (a std::bad_alloc, so every out-of-memory path handles it): exact
+// analysis of such a matrix would not finish anyway.
+class MatrixTooLarge : public std::bad_alloc {
+ public:
+  MatrixTooLarge(std::size_t rows, std::size_t cols);
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
 class Matrix {
  public:
+  static constexpr std::size_t max_entries = std::size_t{1} << 26;
+
   Matrix() = default;
-  Matrix(std::size_t rows, std::size_t cols) : rows_(rows), cols_(cols), data_(rows * cols) {}
+  Matrix(std::size_t rows, std::size_t cols) : rows_(rows), cols_(cols), data_(checked_size(rows, cols)) {}
   static Matrix identity(std::size_t n);
   // Requires every row to have the same length.
   static Matrix from_rows(const std::vector<Vector>& rows, std::size_t cols);
@@ -28,6 +44,10 @@ class Matrix {
   bool operator==(const Matrix& other) const = default;
 
  private:
+  static std::size_t checked_size(std::size_t rows, std::size_t cols) {
+    if (cols != 0 && rows > max_entries / cols) throw MatrixTooLarge(rows, cols);
+    return rows * cols;
+  }
   std::size_t rows_ = 0, cols_ = 0;
   std::vector<Rational> data_;
 };

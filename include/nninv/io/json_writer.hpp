@@ -24,6 +24,12 @@ class WriteError : public std::runtime_error {
 // string "p/q" or "-p" (exact, and safe from readers that use doubles).
 std::string to_json_text(const net::Network& network);
 
+// Writes `text` to a hidden temporary file in the folder of `path`, flushes
+// it to disk and renames it over `path`: the name shows either the old file
+// or the complete new one, never a partial file (a SIGKILL can leave only
+// the hidden ".NAME.tmp-XXXXXX"). Throws WriteError ("<path>: <why>").
+void write_text_atomically(const std::filesystem::path& path, const std::string& text);
+
 // Writes to_json_text(network) to a temporary file in the folder of `path`
 // and renames it over `path`, so that a failure never leaves a partial file.
 // Throws WriteError ("<path>: <why>").

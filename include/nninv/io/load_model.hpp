@@ -24,7 +24,18 @@ std::string format_name(Format format);
 // Throws CannotOpenInput when the content has to be read and cannot be.
 Format detect_format(const std::filesystem::path& path);
 
-// Reads `path` in `format` (automatic: detect_format). Throws CannotOpenInput
+// Size limits of the networks nninv analyses (docs/user-guide.md, "Limits"):
+// exact analysis builds dense rational matrices as wide as the layers, so
+// larger networks are refused when they are read, not attempted.
+inline constexpr std::size_t max_neurons = std::size_t{1} << 20;  // input_dim + all layer output widths
+inline constexpr std::size_t max_weights = std::size_t{1} << 26;  // entries of all dense weight matrices
+
+// InputError naming the first layer at which `net` exceeds max_neurons or
+// max_weights.
+void check_size_limits(const net::Network& net, const std::filesystem::path& path);
+
+// Reads `path` in `format` (automatic: detect_format), then checks the size
+// limits. Throws CannotOpenInput
 // (missing, directory, unreadable) or InputError ("<file>: <where>: <what>").
 // Harmless oddities are appended to *warnings when it is given.
 net::Network load_model(const std::filesystem::path& path, Format format = Format::automatic,

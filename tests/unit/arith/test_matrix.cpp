@@ -41,3 +41,15 @@ TEST_CASE("products", "[arith]") {
   CHECK(a * b == m({{2, 1}, {4, 3}}));
   CHECK(a * Vector{1, Rational(1, 2)} == Vector{2, 5});
 }
+
+TEST_CASE("a matrix past max_entries is refused before it is allocated", "[arith]") {
+  CHECK_THROWS_AS(Matrix(std::size_t{1} << 14, std::size_t{1} << 13), MatrixTooLarge);
+  CHECK_THROWS_AS(Matrix::identity(std::size_t{1} << 20), std::bad_alloc);
+  CHECK_THROWS_AS(Matrix(std::size_t{1} << 62, 8), MatrixTooLarge);  // rows * cols would overflow
+  CHECK_NOTHROW(Matrix(std::size_t{1} << 13, std::size_t{1} << 3));
+  try {
+    Matrix(std::size_t{1} << 14, std::size_t{1} << 13);
+  } catch (const MatrixTooLarge& e) {
+    CHECK(std::string(e.what()) == "a 16384 x 8192 exact matrix is larger than 67108864 entries");
+  }
+}

@@ -70,3 +70,18 @@ TEST_CASE("an exhausted budget answers unknown with the reason", "[decide]") {
   CHECK(o.verdict == Verdict::unknown);
   CHECK(o.reason == "interrupted");
 }
+
+TEST_CASE("a stage whose exact matrices are too large answers unknown, and the next stages go on", "[decide]") {
+  // relu on R^8193: the 8193 x 8193 Jacobian is past arith::Matrix::max_entries.
+  net::Network n = io::parse_network(R"({"input_dim": 8193, "layers": [{"type": "relu"}]})", "t");
+  std::vector<decide::Options::StageRecord> trace;
+  decide::Options options;
+  options.trace = &trace;
+  auto o = decide::decide(n, Property::injective, decide::Budget(3.0), options);
+  CHECK(o.verdict != Verdict::holds);  // relu is not injective on R^8193
+  if (o.verdict == Verdict::violated) CHECK(decide::check_collision(n, *o.collision).empty());
+  bool reported = false;
+  for (const auto& r : trace) reported = reported || r.result.find("ran out of memory: a 8193 x 8193") != std::string::npos;
+  CHECK(reported);
+  CHECK(trace.size() >= 2);
+}

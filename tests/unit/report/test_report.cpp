@@ -37,7 +37,7 @@ TEST_CASE("bijective: parts, combined verdict and the violated part's witness", 
 }
 
 TEST_CASE("invert --json follows FORMAT.md section 4", "[report]") {
-  decide::InvertOutcome o{decide::InvertVerdict::found, {Rational(1), Rational(-1, 4)}, {Rational(1, 2)}, true, "r", "m"};
+  decide::InvertOutcome o{decide::InvertVerdict::found, {Rational(1), Rational(-1, 4)}, {Rational(1, 2)}, true, "r", "m", nullptr};
   auto j = nlohmann::json::parse(report::invert_json(o, 0.003));
   CHECK(j["property"] == "invert");
   CHECK(j["verdict"] == "found");
