@@ -21,6 +21,74 @@ Outcome not_applicable(Property p, std::string_view name, std::string why) {
   return Outcome::unknown(p, std::move(why), std::string(name));
 }
 
+// The dimension criterion's collision at x0, for the prefix of layers
+// [0, end) whose output (width w) is narrower than dim X: the prefix's local
+// Jacobian is accumulated from its narrow end (w rows times each layer, never
+// a wide-by-wide product of exact rationals), a kernel vector v gives the
+// direction, and forward rates along v give a step that keeps the activation
+// pattern. Nothing when a neuron sits exactly at 0 at x0 (try another point).
+std::optional<Collision> narrow_prefix_collision(const net::Network& net, std::size_t end, const Vector& x0) {
+  std::vector<std::vector<Rational>> slopes(end);  // per activation layer: the slope of each neuron at x0
+  std::vector<Vector> pre(end);                    // per activation layer: pre-activations at x0
+  Vector value = x0;
+  for (std::size_t k = 0; k < end; ++k) {
+    const net::Layer& layer = net.layers[k];
+    const auto* leaky = std::get_if<net::LeakyRelu>(&layer);
+    if (leaky || std::holds_alternative<net::Relu>(layer)) {
+      pre[k] = value;
+      for (const Rational& z : value) {
+        if (z == 0) return std::nullopt;
+        slopes[k].push_back(z > 0 ? Rational(1) : leaky ? leaky->alpha : Rational(0));
+      }
+    }
+    value = net::apply_layer(layer, value);
+  }
+  Matrix jac = Matrix::identity(value.size());  // d output / d (values after layer k), from k = end down
+  for (std::size_t k = end; k-- > 0;) {
+    if (const auto* d = std::get_if<net::Dense>(&net.layers[k])) {
+      jac = jac * d->weights;
+    } else if (!slopes[k].empty()) {
+      for (std::size_t j = 0; j < jac.cols(); ++j)
+        if (slopes[k][j] != 1)
+          for (std::size_t i = 0; i < jac.rows(); ++i) jac(i, j) *= slopes[k][j];
+    }
+  }
+  std::vector<std::size_t> free = net.domain.free_coordinates();
+  std::vector<Vector> basis = arith::kernel(select_columns(jac, free));
+  if (basis.empty()) return std::nullopt;
+  Vector v(net.input_dim);
+  mpz_class common_den = 1, common_num = 0;  // v scaled to coprime integers: short witnesses
+  for (const Rational& q : basis.front()) common_den = lcm(common_den, q.get_den());
+  for (std::size_t j = 0; j < free.size(); ++j) v[free[j]] = basis.front()[j] * common_den;
+  for (const Rational& q : v) common_num = gcd(common_num, q.get_num());
+  for (Rational& q : v) q /= common_num;
+  // Forward rates along v: a neuron with value z and rate r changes sign at t = -z / r.
+  Rational t = 1;
+  Vector rate = v;
+  for (std::size_t k = 0; k < end; ++k) {
+    if (const auto* d = std::get_if<net::Dense>(&net.layers[k])) {
+      rate = d->weights * rate;
+    } else if (!slopes[k].empty()) {
+      for (std::size_t i = 0; i < rate.size(); ++i) {
+        if (rate[i] != 0 && (rate[i] > 0) != (pre[k][i] > 0)) t = std::min(t, Rational(-pre[k][i] / rate[i] / 2));
+        rate[i] *= slopes[k][i];
+      }
+    }
+  }
+  for (std::size_t i : free) {
+    const net::Interval& s = net.domain.sides[i];
+    if (v[i] > 0 && s.upper) t = std::min(t, Rational((*s.upper - x0[i]) / v[i] / 2));
+    if (v[i] < 0 && s.lower) t = std::min(t, Rational((*s.lower - x0[i]) / v[i] / 2));
+  }
+  Rational step = 1;
+  while (step > t) step /= 2;
+  Vector x2 = x0;
+  for (std::size_t i = 0; i < x2.size(); ++i) x2[i] += step * v[i];
+  Collision c{x0, x2, net::evaluate(net, x0)};
+  if (!check_collision(net, c).empty()) return std::nullopt;
+  return c;
+}
+
 // Invariance of domain: a continuous injective map from an open set of R^d
 // into R^w needs w >= d, so a layer narrower than d = dim X refutes
 // injectivity. The collision itself comes from the local-rank construction.
@@ -30,23 +98,21 @@ class DimensionCriterion : public Procedure {
   Outcome run(const net::Network& net, Property property, const Budget& budget) override {
     if (property != Property::injective) return not_applicable(property, name(), "not applicable");
     std::size_t dim = net.domain.free_coordinates().size();
-    std::size_t end = 0;  // the first layer narrower than dim X ends the prefix [0, end)
-    for (std::size_t k = 1; k <= net.layers.size() && end == 0; ++k)
-      if (net.width_after(k) < dim) end = k;
+    std::size_t end = 0, narrowest = dim;  // the narrowest layer (the first of them) ends the prefix [0, end)
+    for (std::size_t k = 1; k <= net.layers.size(); ++k)
+      if (net.width_after(k) < narrowest) {
+        narrowest = net.width_after(k);
+        end = k;
+      }
     if (end == 0) return not_applicable(property, name(), "no layer is narrower than dim X");
-    // A collision of the prefix is one of f, and the prefix's local Jacobian
-    // (at most width_after(end) rows) is far cheaper than the whole net's.
-    net::Network prefix{net.name, net.input_dim, net.domain, net::Box::everything(net.width_after(end)),
-                        std::vector<net::Layer>(net.layers.begin(), net.layers.begin() + static_cast<std::ptrdiff_t>(end))};
     InteriorSampler sampler(net.domain, /*seed=*/2);
     for (std::size_t sample = 0; sample < 256; ++sample) {
       if (budget.exhausted()) break;
       Vector x0 = sampler.next();
-      if (auto c = try_collision_at(prefix, x0)) {
-        c->y = net::evaluate(net, c->x1);
+      if (auto c = narrow_prefix_collision(net, end, x0)) {
         std::ostringstream why;
         why << "layer " << end - 1 << " (" << net::layer_type_name(net.layers[end - 1]) << ") has width "
-            << net.width_after(end) << " < " << dim
+            << narrowest << " < " << dim
             << " = dim X, so f cannot be injective (invariance of domain); x2 = x1 + t v for a kernel "
             << "vector v of the local affine map of layers 0.." << end - 1 << " at x1";
         return Outcome::collision_found(std::move(*c), why.str(), std::string(name()));
