@@ -208,4 +208,9 @@ Simplified simplify(const net::Network& net) {
   return s;
 }
 
+std::string describe(const Simplified& s) {
+  return std::to_string(s.nonlinear_before) + " -> " + std::to_string(s.nonlinear_after) + " relu/leaky neurons, " +
+         std::to_string(s.layers_before) + " -> " + std::to_string(s.layers_after) + " layers";
+}
+
 }  // namespace nninv::analysis

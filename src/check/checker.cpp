@@ -110,9 +110,7 @@ class Checker {
     std::string hash = cert::network_sha256(s.network);
     require(field(e, "sha256", "simplified network hash") == hash, "simplified network hash",
             "the evidence is for another network than the simplification of this one (sha256 " + hash + ")");
-    pass("simplified network hash (" + std::to_string(s.nonlinear_before) + " -> " +
-         std::to_string(s.nonlinear_after) + " activation neurons, " + std::to_string(s.layers_before) + " -> " +
-         std::to_string(s.layers_after) + " layers)");
+    pass("simplified network hash (" + analysis::describe(s) + ")");
     Checker inner(s.network);
     try {
       std::string what = inner.evidence(property, verdict, field(e, "evidence", "simplified"), c);

@@ -134,14 +134,13 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
     double started = budget.elapsed_seconds();
     analysis::Simplified s = analysis::simplify(net);
     if (options.trace)
-      options.trace->push_back({to_string(property), "simplify",
-                                std::to_string(s.nonlinear_before) + " relu/leaky neurons -> " + std::to_string(s.nonlinear_after) +
-                                    ", " + std::to_string(s.layers_before) + " layers -> " +
-                                    std::to_string(s.layers_after),
-                                budget.elapsed_seconds() - started});
+      options.trace->push_back(
+          {to_string(property), "simplify", analysis::describe(s), budget.elapsed_seconds() - started});
     if (s.changed) {
       Outcome o = run_stages(s.network, property, budget, options);
       wrap_simplified_evidence(o, s.network);
+      if (o.decided())
+        o.reason += " (shown for the exactly equivalent simplified network: " + analysis::describe(s) + ")";
       // The witness is re-checked on the network the user gave.
       return checked(net, std::move(o), budget);
     }

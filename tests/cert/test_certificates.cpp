@@ -164,7 +164,7 @@ TEST_CASE("evidence on the simplified network is certified, and tampering with t
   check::Report r = check::check_certificate(net, c);
   INFO(r.message);
   REQUIRE(r.status == check::Status::certified);
-  CHECK_THAT(r.steps.at(2), Catch::Contains("simplified network hash (4 -> 0 activation neurons, 3 -> 1 layers)"));
+  CHECK_THAT(r.steps.at(2), Catch::Contains("simplified network hash (4 -> 0 relu/leaky neurons, 3 -> 1 layers)"));
   SECTION("a wrong hash of the simplified network") {
     std::string h = c["evidence"]["sha256"];
     h[0] = h[0] == '0' ? '1' : '0';

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "nninv/net/network.hpp"
 
@@ -23,5 +24,8 @@ struct Simplified {
 // simplify(simplify(net).network).changed == false. Requires a valid network
 // (as the loader returns it). Never throws on a valid network.
 Simplified simplify(const net::Network& net);
+
+// "12 -> 0 relu/leaky neurons, 7 -> 1 layers" (for traces and reports).
+std::string describe(const Simplified& s);
 
 }  // namespace nninv::analysis
