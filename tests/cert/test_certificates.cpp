@@ -196,6 +196,27 @@ TEST_CASE("evidence on the simplified network is certified, and tampering with t
   }
 }
 
+TEST_CASE("a reused injectivity proof nests one simplified wrapper in another", "[cert][simplify]") {
+  // f(x) = 3/2 relu(x) - relu(-x) + 0 relu(2x): strictly increasing, onto R. The identity layer
+  // and the dead neuron go; bijective reuses the injectivity outcome (already wrapped) inside the
+  // injective-square evidence, which is wrapped again, so the checker re-simplifies the simplified net.
+  net::Network net = io::parse_network(R"({"input_dim": 1, "layers": [{"type": "identity"},
+      {"type": "dense", "weights": [[1], [-1], [2]]}, {"type": "relu"},
+      {"type": "dense", "weights": [["3/2", -1, 0]]}]})", "t");
+  decide::Outcome inj = decide::decide(net, decide::Property::injective, decide::Budget(60.0), with_proofs());
+  REQUIRE(inj.verdict == decide::Verdict::holds);
+  decide::Options o = with_proofs();
+  o.known_injective = &inj;
+  json c = decide::certificate(net, decide::decide(net, decide::Property::surjective, decide::Budget(60.0), o));
+  REQUIRE(c["verdict"] == "holds");
+  REQUIRE(c["evidence"]["kind"] == "simplified");
+  REQUIRE(c["evidence"]["evidence"]["kind"] == "injective_square");
+  REQUIRE(c["evidence"]["evidence"]["injective"]["kind"] == "simplified");
+  check::Report r = check::check_certificate(net, c);
+  INFO(r.message);
+  CHECK(r.status == check::Status::certified);
+}
+
 TEST_CASE("collisions found on the simplified network are checked on the original one", "[cert][simplify]") {
   // Two CReLU pairs fold to the affine map x -> (x0 + x1, x0 + x1), which is not injective.
   net::Network net = io::parse_network(R"({"input_dim": 2, "layers": [
