@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "nninv/analysis/simplify.hpp"
@@ -187,7 +186,9 @@ TEST_CASE("simplify: random networks with planted pairs, duplicates and dead neu
     for (std::size_t i = 0; i < m; ++i)
       for (std::size_t c = 0; c < width; ++c)
         // act(-s t) = s act(-t): the column -C/s cancels C in the relu part.
-        w(i, c) = cancel && c % 2 == 1 ? -w(i, c - 1) / pair_scale[c] : coin(rng) == 0 ? Rational(0) : Rational(small(rng));
+        w(i, c) = cancel && c % 2 == 1 ? -w(i, c - 1) / pair_scale[c]
+                  : coin(rng) == 0     ? Rational(0)
+                                       : Rational(small(rng));
     net.layers.push_back(net::Dense{w, Vector(m)});
     net.codomain = net::Box::everything(m);
     analysis::Simplified s = analysis::simplify(net);
