@@ -18,6 +18,12 @@ using net::Layer;
 
 namespace {
 
+// Products of rational matrices beyond this many multiply-adds are not
+// formed: the pass has no budget, and it must stay cheap next to the stages.
+// A size limit (never a time limit) keeps the result a function of the
+// network alone, which the checker relies on.
+constexpr std::size_t max_product_work = 10'000'000;
+
 bool is_identity_layer(const Layer& layer) {
   if (std::holds_alternative<net::Identity>(layer)) return true;
   if (const auto* l = std::get_if<net::LeakyRelu>(&layer)) return l->alpha == 1;
@@ -70,6 +76,7 @@ bool merge_dense(std::vector<Layer>& layers) {
     const auto* d2 = std::get_if<Dense>(&layers[k + 1]);
     if (!d1 || !d2) continue;
     if (d1->weights.rows() < std::min(d1->weights.cols(), d2->weights.rows())) continue;
+    if (d2->weights.rows() * d1->weights.rows() * d1->weights.cols() > max_product_work) continue;
     Vector bias = d2->weights * d1->bias;
     for (std::size_t i = 0; i < bias.size(); ++i) bias[i] += d2->bias[i];
     layers[k] = Dense{d2->weights * d1->weights, std::move(bias)};
@@ -132,8 +139,8 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
     }
   }
 
-  Matrix w(m, n);
-  Vector b = d2.bias;
+  // Each affine pair: its first class's representative and D (C + D = 0).
+  std::vector<std::pair<std::size_t, Vector>> affine_pairs;
   bool affine = true;
   for (std::size_t g = 0; g < classes.size() && affine; ++g) {
     const NeuronClass& c = classes[g];
@@ -150,19 +157,22 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
     Vector d(m), sum = c.column;
     add_scaled(d, o.scale / c.scale, o.column);
     add_scaled(sum, 1, d);
-    if (!arith::is_zero(sum)) {
-      affine = false;
-      continue;
-    }
-    // The affine term -(1 + alpha) D t_c with t_c = row_rep x + bias_rep.
-    for (std::size_t i = 0; i < m; ++i) {
-      Rational coefficient = -(1 + alpha) * d[i];
-      if (coefficient == 0) continue;
-      for (std::size_t j = 0; j < n; ++j) w(i, j) += coefficient * d1.weights(c.rep, j);
-      b[i] += coefficient * d1.bias[c.rep];
-    }
+    affine = arith::is_zero(sum);
+    if (affine) affine_pairs.emplace_back(c.rep, std::move(d));
   }
-  if (affine) return std::vector<Layer>{Dense{std::move(w), std::move(b)}};
+  if (affine && affine_pairs.size() * m * n <= max_product_work) {
+    Matrix w(m, n);
+    Vector b = d2.bias;
+    // The affine term -(1 + alpha) D t_c with t_c = row_rep x + bias_rep.
+    for (const auto& [rep, d] : affine_pairs)
+      for (std::size_t i = 0; i < m; ++i) {
+        Rational coefficient = -(1 + alpha) * d[i];
+        if (coefficient == 0) continue;
+        for (std::size_t j = 0; j < n; ++j) w(i, j) += coefficient * d1.weights(rep, j);
+        b[i] += coefficient * d1.bias[rep];
+      }
+    return std::vector<Layer>{Dense{std::move(w), std::move(b)}};
+  }
 
   std::vector<const NeuronClass*> kept;
   for (const NeuronClass& c : classes)

@@ -434,7 +434,7 @@ TEST_CASE("split_identity holds: exit 0, text and --json", "[verdict]") {
   CHECK(json::parse(j.out).at("verdict") == "holds");
 }
 
-TEST_CASE("--stats shows the simplification and --no-simplify switches it off, same verdict", "[verdict]") {
+TEST_CASE("stats show the simplification and the no-simplify switch keeps the verdict", "[verdict]") {
   fs::path net = examples_dir / "split_identity.json";
   Result on = run({"injective", net.string(), "--json", "--stats"});
   INFO("stdout: " << on.out << "\nstderr: " << on.err);
