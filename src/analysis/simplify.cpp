@@ -108,7 +108,7 @@ void add_scaled(Vector& to, const Rational& s, const Vector& v) {
 
 // Rule for a block D1, act, D2 (act relu or leaky_relu with negative slope
 // alpha; t = a pre-activation):
-//   - a neuron with zero row and bias outputs act(0) = 0: it goes;
+//   - a neuron with a zero row outputs the constant act(b): it goes into the bias of D2;
 //   - positive multiples merge (NeuronClass); a class with a zero column goes;
 //   - opposite classes t and -t: C act(t) + D act(-t) = (C + D) act(t) - (1 + alpha) D t,
 //     affine when C + D = 0.
@@ -122,11 +122,16 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
   std::vector<NeuronClass> classes;
   std::map<Vector, std::size_t> class_of;  // key: (row, bias) / scale
   std::vector<Vector> keys;
+  Vector bias2 = d2.bias;  // plus the outputs of constant neurons
   for (std::size_t k = 0; k < width; ++k) {
     Vector v = d1.weights.row(k);
+    if (arith::is_zero(v)) {  // act(b) whatever the input: into the bias of D2
+      const Rational& b = d1.bias[k];
+      add_scaled(bias2, b >= 0 ? b : alpha * b, column_of(d2.weights, k));
+      continue;
+    }
     v.push_back(d1.bias[k]);
     auto lead = std::find_if(v.begin(), v.end(), [](const Rational& x) { return x != 0; });
-    if (lead == v.end()) continue;
     Rational scale = abs(*lead);
     for (Rational& x : v) x /= scale;
     auto [it, inserted] = class_of.emplace(v, classes.size());
@@ -162,7 +167,7 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
   }
   if (affine && affine_pairs.size() * m * n <= max_product_work) {
     Matrix w(m, n);
-    Vector b = d2.bias;
+    Vector b = bias2;
     // The affine term -(1 + alpha) D t_c with t_c = row_rep x + bias_rep.
     for (const auto& [rep, d] : affine_pairs)
       for (std::size_t i = 0; i < m; ++i) {
@@ -185,7 +190,7 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
     b1[r] = d1.bias[kept[r]->rep];
     for (std::size_t i = 0; i < m; ++i) w2(i, r) = kept[r]->column[i];
   }
-  return std::vector<Layer>{Dense{std::move(w1), std::move(b1)}, act, Dense{std::move(w2), d2.bias}};
+  return std::vector<Layer>{Dense{std::move(w1), std::move(b1)}, act, Dense{std::move(w2), std::move(bias2)}};
 }
 
 bool reduce_blocks(std::vector<Layer>& layers) {

@@ -126,15 +126,17 @@ TEST_CASE("simplify: a pair that does not cancel, or a partial fold, keeps its n
 
 TEST_CASE("simplify: dead neurons go and duplicates merge", "[analysis][simplify]") {
   std::mt19937 rng(5);
-  // Neuron 1 has a zero outgoing column, neuron 2 is 3 x neuron 0, neuron 3 has a zero row and bias.
+  // Neuron 1 has a zero outgoing column, neuron 2 is 3 x neuron 0, neuron 3 has a zero row and bias,
+  // neuron 4 is the constant relu(5) = 5.
   net::Network n = parse(R"({"input_dim": 2, "layers": [
-      {"type": "dense", "weights": [[1, -1], [5, 7], [3, -3], [0, 0]], "bias": [1, 2, 3, 0]},
+      {"type": "dense", "weights": [[1, -1], [5, 7], [3, -3], [0, 0], [0, 0]], "bias": [1, 2, 3, 0, 5]},
       {"type": "relu"},
-      {"type": "dense", "weights": [[1, 0, 2, 9], [2, 0, -1, 4]], "bias": [0, 1]}]})");
+      {"type": "dense", "weights": [[1, 0, 2, 9, 1], [2, 0, -1, 4, -1]], "bias": [0, 1]}]})");
   analysis::Simplified s = analysis::simplify(n);
   REQUIRE(s.network.layers.size() == 3);
   CHECK(dense(s.network, 0).weights == Matrix::from_rows({{1, -1}}, 2));
   CHECK(dense(s.network, 2).weights == Matrix::from_rows({{7}, {-1}}, 1));
+  CHECK(dense(s.network, 2).bias == Vector{5, -4});
   CHECK(s.nonlinear_after == 1);
   require_same_function(n, s, rng);
 }
