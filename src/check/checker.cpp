@@ -7,6 +7,7 @@
 
 #include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
+#include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
 
@@ -82,6 +83,7 @@ class Checker {
     if (kind == "solver")
       throw SolverOnly{"the " + verdict + " verdict rests on " + e.value("solver", "a solver") + " (" +
                        e.value("query", "") + "), not on checkable data; re-run the --smt2 query on another solver"};
+    if (kind == "simplified") return simplified(property, verdict, e, c);
     if (property == "injective" && verdict == "violated" && kind == "collision") return collision(e);
     if (property == "injective" && verdict == "holds" && kind == "single_point") return single_point();
     if (property == "injective" && verdict == "holds" && kind == "layer_left_inverses") return left_inverses(e);
@@ -100,6 +102,26 @@ class Checker {
   }
 
  private:
+  // Evidence for the simplified network: re-run the same deterministic
+  // simplification (every rewrite is an identity of functions on R^n), bind
+  // the result by hash, and check the inner evidence against it.
+  std::string simplified(const std::string& property, const std::string& verdict, const json& e, const json& c) {
+    analysis::Simplified s = analysis::simplify(net_);
+    std::string hash = cert::network_sha256(s.network);
+    require(field(e, "sha256", "simplified network hash") == hash, "simplified network hash",
+            "the evidence is for another network than the simplification of this one (sha256 " + hash + ")");
+    pass("simplified network hash (" + analysis::describe(s) + ")");
+    Checker inner(s.network);
+    try {
+      std::string what = inner.evidence(property, verdict, field(e, "evidence", "simplified"), c);
+      for (const std::string& step : inner.steps) pass("simplified: " + step);
+      return what + " (shown for the simplified network, which computes the same function)";
+    } catch (const StepFailed&) {
+      for (const std::string& step : inner.steps) pass("simplified: " + step);
+      throw;
+    }
+  }
+
   std::string collision(const json& e) {
     Vector x1 = vector(e, "x1", net_.input_dim, "collision"), x2 = vector(e, "x2", net_.input_dim, "collision");
     require(net_.domain.contains(x1) && net_.domain.contains(x2), "witness in X", "x1 or x2 lies outside the domain");

@@ -349,7 +349,9 @@ po::options_description command_options() {
       "portfolio: criteria, witness search, then complete procedures; naive: the plain Z3 encoding alone "
       "(the baseline of the benchmarks)");
   po::options_description ablation("ablation switches (for benchmarks; verdicts do not change, only time)");
-  ablation.add_options()("no-criteria", "skip the exact criteria")(
+  ablation.add_options()("no-simplify",
+                         "decide on the network as given, without first merging affine layers and folding "
+                         "relu(a), relu(-a) pairs (exact simplification)")("no-criteria", "skip the exact criteria")(
       "no-witness-search", "skip local-rank search and sampled unreachable points")(
       "no-interval-bounds", "do not fix stable neurons in the SMT encodings")(
       "symmetry-breaking", "x1 <lex x2 instead of x1 != x2 in the twin encoding")(
@@ -499,6 +501,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
     args.engine.engine = decide::Engine::naive;
   else if (engine != "portfolio")
     throw UsageError("--engine must be 'portfolio' or 'naive', not '" + engine + "'");
+  args.engine.simplify = !vm.count("no-simplify");
   args.engine.criteria = !vm.count("no-criteria");
   args.engine.witness_search = !vm.count("no-witness-search");
   args.engine.interval_bounds = !vm.count("no-interval-bounds");

@@ -3,6 +3,7 @@
 // is returned.
 #include "nninv/decide/pipeline.hpp"
 
+#include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/errors.hpp"
 #include "nninv/smt/image_encoding.hpp"
@@ -92,9 +93,9 @@ Outcome checked(const net::Network& net, Outcome o, const Budget& budget) {
   throw InternalError(o.method + " produced a witness that fails its check: " + failure);
 }
 
-}  // namespace
-
-Outcome decide(const net::Network& net, Property property, const Budget& budget, const Options& options) {
+// Runs the stages on `net` until one decides; the outcome carries its
+// evidence but is not yet re-checked.
+Outcome run_stages(const net::Network& net, Property property, const Budget& budget, const Options& options) {
   std::string notes;
   for (const auto& stage : stages(property, options)) {
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), std::string(stage->name()));
@@ -124,12 +125,41 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
           // the evidence stays as it was: not certified, still correct
         }
       }
-      return checked(net, std::move(o), budget);
+      return o;
     }
     if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), o.method);
     notes = o.reason;
   }
   return Outcome::unknown(property, notes.empty() ? "no procedure decided the question" : notes, "pipeline");
+}
+
+// Evidence that only holds for the simplified network names it by hash; the
+// checker re-runs the same simplification (docs/certificates.md). A collision
+// is checked on the original network and needs no wrapping.
+void wrap_simplified_evidence(Outcome& o, const net::Network& simplified) {
+  if (o.evidence.is_null() || o.collision) return;
+  o.evidence = {{"kind", "simplified"}, {"sha256", cert::network_sha256(simplified)}, {"evidence", o.evidence}};
+}
+
+}  // namespace
+
+Outcome decide(const net::Network& net, Property property, const Budget& budget, const Options& options) {
+  if (options.engine == Engine::portfolio && options.simplify) {
+    double started = budget.elapsed_seconds();
+    analysis::Simplified s = analysis::simplify(net);
+    if (options.trace)
+      options.trace->push_back(
+          {to_string(property), "simplify", analysis::describe(s), budget.elapsed_seconds() - started});
+    if (s.changed) {
+      Outcome o = run_stages(s.network, property, budget, options);
+      wrap_simplified_evidence(o, s.network);
+      if (o.decided())
+        o.reason += " (shown for the exactly equivalent simplified network: " + analysis::describe(s) + ")";
+      // The witness is re-checked on the network the user gave.
+      return checked(net, std::move(o), budget);
+    }
+  }
+  return checked(net, run_stages(net, property, budget, options), budget);
 }
 
 InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget, const Options& options) {

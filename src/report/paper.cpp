@@ -94,6 +94,10 @@ std::string evidence_text(const json& e) {
     return "Proof: f is a piecewise-affine map of R^n into R^n and injective; by Scholtes (2012, Sec. 2.3) and "
            "Radons (2017) it is then onto. " + evidence_text(e["injective"]);
   if (kind == "single_point") return "Proof: X is a single point.";
+  if (kind == "simplified")
+    return "The proof is for an exactly equivalent simplified network (affine layers merged, pairs relu(a), "
+           "relu(-a) folded, dead and duplicate neurons removed; SHA-256 " + e.value("sha256", "?") +
+           "), which the checker derives again. " + evidence_text(e["evidence"]);
   if (kind == "solver")
     return "Proof: the query is unsatisfiable according to " + e.value("solver", "the solver") +
            "; this verdict is not independently certified (re-run the exported SMT-LIB query on another solver).";

@@ -435,6 +435,23 @@ TEST_CASE("split_identity holds: exit 0, text and --json", "[verdict]") {
   CHECK(json::parse(j.out).at("verdict") == "holds");
 }
 
+TEST_CASE("stats show the simplification and the no-simplify switch keeps the verdict", "[verdict]") {
+  fs::path net = examples_dir / "split_identity.json";
+  Result on = run({"injective", net.string(), "--json", "--stats"});
+  INFO("stdout: " << on.out << "\nstderr: " << on.err);
+  REQUIRE(on.exit_code == 0);
+  json stats = json::parse(on.out).at("stats");
+  REQUIRE(stats.at(0).at("stage") == "simplify");
+  CHECK(stats.at(0).at("result") == "4 -> 0 relu/leaky neurons, 3 -> 1 layers");
+  CHECK(contains(on.err, "[stats] injective: simplify: "));
+  Result off = run({"injective", net.string(), "--json", "--stats", "--no-simplify"});
+  REQUIRE(off.exit_code == 0);
+  for (const json& s : json::parse(off.out).at("stats")) CHECK(s.at("stage") != "simplify");
+  CHECK(json::parse(off.out).at("verdict") == "holds");
+  Result help = run({"injective", "--help"});
+  CHECK(contains(help.out, "--no-simplify"));
+}
+
 TEST_CASE("fold is violated: exit 1, witness lines in text, exact witness in --json", "[verdict]") {
   fs::path net = examples_dir / "fold.json";
   Result text = run({"injective", net.string()});

@@ -32,6 +32,10 @@ struct Options {
   // with two implications; if-then-else measured up to 2x faster.
   bool ite_activations = true;
   bool region_cover = true;       // counterexample-guided cover before the quantified formula
+  // Decide on the exactly equivalent simplified network (analysis/simplify.hpp):
+  // evidence found there is wrapped as {"kind": "simplified"}; witnesses are
+  // re-checked on the original network.
+  bool simplify = true;
   // Replace a bare "unsat" from Z3 by a proof tree with exact Farkas leaves
   // (for certificates), exploring at most proof_node_limit nodes.
   bool want_proof = false;
