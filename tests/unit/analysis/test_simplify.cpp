@@ -177,7 +177,7 @@ TEST_CASE("simplify: random networks with planted pairs, duplicates and dead neu
         }
       }
       net.layers.push_back(net::Dense{w, bias});
-      if (coin(rng) == 0) net.layers.push_back(net::Identity{});
+      if (coin(rng) == 0) net.layers.emplace_back(std::in_place_type<net::Identity>);
       Rational alpha(1 + rng() % 3, 4);
       alpha.canonicalize();
       net.layers.push_back(coin(rng) < 4 ? net::Layer(net::Relu{}) : net::Layer(net::LeakyRelu{alpha}));
