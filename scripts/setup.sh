@@ -18,5 +18,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+# NNINV_CMAKE_ARGS: extra configure options (scripts/test.sh adds -DNNINV_WERROR=ON).
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release ${NNINV_CMAKE_ARGS:-} >/dev/null
 cmake --build build -j"$(nproc 2>/dev/null || echo 2)"
