@@ -108,6 +108,28 @@ std::optional<Vector> solve(Matrix a, const Vector& b) {
   return x;
 }
 
+Rational determinant(Matrix a) {
+  assert(a.rows() == a.cols());
+  std::size_t n = a.rows();
+  Rational det = 1;
+  for (std::size_t c = 0; c < n; ++c) {
+    std::size_t p = c;
+    while (p < n && a(p, c) == 0) ++p;
+    if (p == n) return 0;
+    if (p != c) {
+      for (std::size_t j = c; j < n; ++j) std::swap(a(p, j), a(c, j));
+      det = -det;
+    }
+    det *= a(c, c);
+    for (std::size_t i = c + 1; i < n; ++i) {
+      if (a(i, c) == 0) continue;
+      Rational f = a(i, c) / a(c, c);
+      for (std::size_t j = c; j < n; ++j) a(i, j) -= f * a(c, j);
+    }
+  }
+  return det;
+}
+
 std::optional<Matrix> inverse(const Matrix& a) {
   assert(a.rows() == a.cols());
   std::size_t n = a.rows();
