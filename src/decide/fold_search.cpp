@@ -18,6 +18,7 @@
 // that fails its check) just abandons that segment.
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "nninv/analysis/local_map.hpp"
 #include "nninv/decide/pipeline.hpp"
@@ -58,10 +59,11 @@ struct Sample {
 
 // The closed region entered at p when moving along +v: each neuron at 0 takes
 // the phase its pre-activation takes just after p. Phases are fixed in layer
-// order (a neuron's gradient depends only on earlier layers). Nothing when the
+// order (a neuron's gradient depends only on earlier layers), starting from
+// the guess `ties` (one entry per neuron at 0, in order). Nothing when the
 // segment runs inside the hyperplane of a neuron (degenerate).
-std::optional<LocalMap> region_after(const net::Network& net, const Vector& p, const Vector& v) {
-  std::vector<bool> ties;
+std::optional<LocalMap> region_after(const net::Network& net, const Vector& p, const Vector& v,
+                                     std::vector<bool> ties) {
   LocalMap map = analysis::local_map(net, p, TieRule::chosen, ties);
   for (std::size_t attempt = 0; attempt <= map.neurons.size(); ++attempt) {
     std::size_t tie = 0;
@@ -155,7 +157,15 @@ WalkResult walk(const net::Network& net, const std::vector<std::size_t>& free, c
     Rational next = t + *limit;
     if (next >= 1) return {};
     Vector p = along(a.x, next, v);
-    std::optional<LocalMap> after = region_after(net, p, v);
+    // Guess the phases after p from the current piece (exact for the neurons
+    // whose gradient does not change at p): a neuron reaching 0 at p
+    // continues to the side it was heading for.
+    std::vector<bool> guess;
+    for (const analysis::NeuronAtPoint& n : current.neurons) {
+      Rational rate = arith::dot(n.gradient, v);
+      if (n.value + *limit * rate == 0) guess.push_back(rate > 0);
+    }
+    std::optional<LocalMap> after = region_after(net, p, v, std::move(guess));
     if (!after) return {};
     int after_sign = sign_of(arith::determinant(select_columns(after->jacobian, free)));
     if (current_sign != 0 && after_sign == -current_sign)
@@ -182,63 +192,76 @@ class FoldSearch : public Procedure {
     if (free.empty() || free.size() != net.output_dim())
       return Outcome::unknown(property, "not a square map (dim X != output dimension)", std::string(name()));
 
-    constexpr std::size_t sample_count = 64, pair_limit = 32;
+    // Samples come in batches; after each batch the shortest untried segments
+    // between regions of opposite orientation are walked (usually the first
+    // batches settle it), the rest after the last batch.
+    constexpr std::size_t sample_count = 64, batch = 8, pairs_per_batch = 4, pair_limit = 32;
     std::vector<Sample> positive, negative;
-    for (Vector& x : interior_samples(net.domain, sample_count, /*seed=*/7)) {
+    std::set<std::pair<std::size_t, std::size_t>> tried;
+    std::size_t steps_left = 20000;  // breakpoints crossed, over all segments
+    std::vector<Vector> points = interior_samples(net.domain, sample_count, /*seed=*/7);
+    for (std::size_t k = 0; k < points.size(); ++k) {
       if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), std::string(name()));
-      LocalMap map = analysis::local_map(net, x);
-      if (!generic_point(map)) continue;
-      int s = sign_of(arith::determinant(select_columns(map.jacobian, free)));
-      if (s == 0) {
-        if (auto c = try_collision_at(net, x))
-          return Outcome::collision_found(std::move(*c),
-                                          "the activation region around x1 maps affinely with a singular matrix; x2 = "
-                                          "x1 + t v for a kernel vector v",
-                                          std::string(name()));
-        continue;
+      LocalMap map = analysis::local_map(net, points[k]);
+      if (generic_point(map)) {
+        int s = sign_of(arith::determinant(select_columns(map.jacobian, free)));
+        if (s == 0) {
+          if (auto c = try_collision_at(net, points[k]))
+            return Outcome::collision_found(std::move(*c),
+                                            "the activation region around x1 maps affinely with a singular matrix; "
+                                            "x2 = x1 + t v for a kernel vector v",
+                                            std::string(name()));
+        } else {
+          (s > 0 ? positive : negative).push_back(Sample{points[k], std::move(map)});
+        }
       }
-      (s > 0 ? positive : negative).push_back(Sample{std::move(x), std::move(map)});
+      bool last = k + 1 == points.size();
+      if ((k + 1) % batch != 0 && !last) continue;
+      if (positive.empty() || negative.empty()) continue;
+      // Shortest segments first (they cross the fewest regions); distances
+      // in doubles only order the search.
+      struct Pair {
+        double distance;
+        std::size_t i, j;
+      };
+      std::vector<Pair> pairs;
+      for (std::size_t i = 0; i < positive.size(); ++i)
+        for (std::size_t j = 0; j < negative.size(); ++j) {
+          if (tried.count({i, j})) continue;
+          double d = 0;
+          for (std::size_t c = 0; c < net.input_dim; ++c)
+            d = std::max(d, std::fabs(arith::to_double(positive[i].x[c] - negative[j].x[c])));
+          pairs.push_back({d, i, j});
+        }
+      std::stable_sort(pairs.begin(), pairs.end(), [](const Pair& l, const Pair& r) { return l.distance < r.distance; });
+      std::size_t room = pair_limit - tried.size();
+      if (!last) room = std::min(room, pairs_per_batch);
+      if (pairs.size() > room) pairs.resize(room);
+      for (const Pair& pr : pairs) {
+        if (budget.exhausted() || steps_left == 0) break;
+        tried.insert({pr.i, pr.j});
+        WalkResult w = walk(net, free, positive[pr.i], negative[pr.j].x, budget, steps_left);
+        if (!w.collision) continue;
+        return Outcome::collision_found(
+            std::move(*w.collision),
+            w.folded ? "two neighbouring linear regions have local Jacobians with determinants of opposite sign, so "
+                       "f folds across their common facet (an injective PA map is coherently oriented, Scholtes "
+                       "2012, Sec. 2.3): x1 lies on one side, x2 = p + A2^-1 A1 (x1 - p) on the other, for a point p "
+                       "of the facet"
+                     : "a linear region between two regions of opposite orientation maps affinely with a singular "
+                       "matrix; x2 = x1 + t v for a kernel vector v",
+            std::string(name()));
+      }
     }
+    if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), std::string(name()));
     if (positive.empty() || negative.empty())
       return Outcome::unknown(property,
                               "the local Jacobians at " + std::to_string(positive.size() + negative.size()) +
                                   " sampled regions all have determinants of one sign",
                               std::string(name()));
-
-    // Shortest segments first (they cross the fewest regions); distances in
-    // doubles only order the search.
-    struct Pair {
-      double distance;
-      std::size_t i, j;
-    };
-    std::vector<Pair> pairs;
-    for (std::size_t i = 0; i < positive.size(); ++i)
-      for (std::size_t j = 0; j < negative.size(); ++j) {
-        double d = 0;
-        for (std::size_t k = 0; k < net.input_dim; ++k)
-          d = std::max(d, std::fabs(arith::to_double(positive[i].x[k] - negative[j].x[k])));
-        pairs.push_back({d, i, j});
-      }
-    std::stable_sort(pairs.begin(), pairs.end(), [](const Pair& l, const Pair& r) { return l.distance < r.distance; });
-    if (pairs.size() > pair_limit) pairs.resize(pair_limit);
-
-    std::size_t steps_left = 20000;  // breakpoints crossed, over all segments
-    for (const Pair& pr : pairs) {
-      if (budget.exhausted() || steps_left == 0) break;
-      WalkResult w = walk(net, free, positive[pr.i], negative[pr.j].x, budget, steps_left);
-      if (!w.collision) continue;
-      return Outcome::collision_found(
-          std::move(*w.collision),
-          w.folded ? "two neighbouring linear regions have local Jacobians with determinants of opposite sign, so f "
-                     "folds across their common facet (an injective PA map is coherently oriented, Scholtes 2012, "
-                     "Sec. 2.3): x1 lies on one side, x2 = p + A2^-1 A1 (x1 - p) on the other, for a point p of the facet"
-                   : "a linear region between two regions of opposite orientation maps affinely with a singular "
-                     "matrix; x2 = x1 + t v for a kernel vector v",
-          std::string(name()));
-    }
     return Outcome::unknown(property,
                             "regions of both orientations were sampled (so f is not injective), but no fold witness "
-                            "was constructed on " + std::to_string(pairs.size()) + " segments",
+                            "was constructed on " + std::to_string(tried.size()) + " segments",
                             std::string(name()));
   }
 };
