@@ -32,13 +32,39 @@ void Matrix::append_row(const Vector& row) {
   ++rows_;
 }
 
+// Over integers: row i of a scaled by the lcm of its denominators, column j
+// of b by the lcm of its, so the inner sums need no gcd per operation; each
+// entry of the product is reduced once.
 Matrix operator*(const Matrix& a, const Matrix& b) {
   assert(a.cols() == b.rows());
-  Matrix c(a.rows(), b.cols());
-  for (std::size_t i = 0; i < a.rows(); ++i)
-    for (std::size_t k = 0; k < a.cols(); ++k) {
-      if (a(i, k) == 0) continue;
-      for (std::size_t j = 0; j < b.cols(); ++j) c(i, j) += a(i, k) * b(k, j);
+  std::size_t n = a.rows(), m = a.cols(), p = b.cols();
+  std::vector<mpz_class> row_den(n, 1), col_den(p, 1);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < m; ++k)
+      if (a(i, k).get_den() != 1) mpz_lcm(row_den[i].get_mpz_t(), row_den[i].get_mpz_t(), a(i, k).get_den_mpz_t());
+  for (std::size_t k = 0; k < m; ++k)
+    for (std::size_t j = 0; j < p; ++j)
+      if (b(k, j).get_den() != 1) mpz_lcm(col_den[j].get_mpz_t(), col_den[j].get_mpz_t(), b(k, j).get_den_mpz_t());
+  std::vector<mpz_class> ai(n * m), bi(m * p);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < m; ++k)
+      if (a(i, k) != 0) ai[i * m + k] = a(i, k).get_num() * (row_den[i] / a(i, k).get_den());
+  for (std::size_t k = 0; k < m; ++k)
+    for (std::size_t j = 0; j < p; ++j)
+      if (b(k, j) != 0) bi[k * p + j] = b(k, j).get_num() * (col_den[j] / b(k, j).get_den());
+  Matrix c(n, p);
+  mpz_class sum;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < p; ++j) {
+      sum = 0;
+      for (std::size_t k = 0; k < m; ++k)
+        if (sgn(ai[i * m + k]) != 0 && sgn(bi[k * p + j]) != 0)
+          mpz_addmul(sum.get_mpz_t(), ai[i * m + k].get_mpz_t(), bi[k * p + j].get_mpz_t());
+      if (sgn(sum) == 0) continue;
+      Rational& q = c(i, j);
+      q.get_num() = sum;
+      q.get_den() = row_den[i] * col_den[j];
+      q.canonicalize();
     }
   return c;
 }
@@ -110,6 +136,28 @@ std::optional<Vector> solve(Matrix a, const Vector& b) {
   Vector x(a.cols());
   for (std::size_t r = 0; r < pivots.size(); ++r) x[pivots[r]] = aug(r, a.cols());
   return x;
+}
+
+Rational determinant(Matrix a) {
+  assert(a.rows() == a.cols());
+  std::size_t n = a.rows();
+  Rational det = 1;
+  for (std::size_t c = 0; c < n; ++c) {
+    std::size_t p = c;
+    while (p < n && a(p, c) == 0) ++p;
+    if (p == n) return 0;
+    if (p != c) {
+      for (std::size_t j = c; j < n; ++j) std::swap(a(p, j), a(c, j));
+      det = -det;
+    }
+    det *= a(c, c);
+    for (std::size_t i = c + 1; i < n; ++i) {
+      if (a(i, c) == 0) continue;
+      Rational f = a(i, c) / a(c, c);
+      for (std::size_t j = c; j < n; ++j) a(i, j) -= f * a(c, j);
+    }
+  }
+  return det;
 }
 
 std::optional<Matrix> inverse(const Matrix& a) {

@@ -223,6 +223,9 @@ Stages, cheapest first:
                         relu always active on X) proves injectivity
   affine on X           if interval bounds fix every activation, rank decides
   local-rank search     sampled regions with a rank-deficient affine map
+  fold search           square nets: sampled regions whose Jacobians have
+                        determinants of opposite sign; the fold between them
+                        gives a collision (off: --no-fold-search)
   twin encoding (Z3)    complete: two copies of the net, outputs equal,
                         inputs distinct, over the reals
 
@@ -352,7 +355,8 @@ po::options_description command_options() {
   ablation.add_options()("no-simplify",
                          "decide on the network as given, without first merging affine layers and folding "
                          "relu(a), relu(-a) pairs (exact simplification)")("no-criteria", "skip the exact criteria")(
-      "no-witness-search", "skip local-rank search and sampled unreachable points")(
+      "no-witness-search", "skip local-rank search, fold search and sampled unreachable points")(
+      "no-fold-search", "skip the fold search (square nets: regions of opposite orientation)")(
       "no-interval-bounds", "do not fix stable neurons in the SMT encodings")(
       "symmetry-breaking", "x1 <lex x2 instead of x1 != x2 in the twin encoding")(
       "no-symmetry-breaking", "x1 != x2 in the twin encoding (the default; kept for scripts)")(
@@ -504,6 +508,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
   args.engine.simplify = !vm.count("no-simplify");
   args.engine.criteria = !vm.count("no-criteria");
   args.engine.witness_search = !vm.count("no-witness-search");
+  args.engine.fold_search = !vm.count("no-fold-search");
   args.engine.interval_bounds = !vm.count("no-interval-bounds");
   args.engine.symmetry_breaking = vm.count("symmetry-breaking") && !vm.count("no-symmetry-breaking");
   args.engine.ite_activations = !vm.count("phase-literals");

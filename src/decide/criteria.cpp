@@ -139,6 +139,9 @@ class LayerCompositionCriterion : public Procedure {
     why << "every layer is injective on the values that reach it, so their composition is:";
     bool before_first_dense = true;
     nlohmann::json inverses = nlohmann::json::array();
+    // The left inverses (evidence) only once every layer has passed: they cost
+    // more than the rank tests that usually fail first.
+    std::vector<std::pair<std::size_t, Matrix>> to_invert;
     for (std::size_t k = 0; k < net.layers.size(); ++k) {
       const net::Layer& layer = net.layers[k];
       why << (k ? ";" : "") << " layer " << k << " " << net::layer_type_name(layer);
@@ -150,7 +153,8 @@ class LayerCompositionCriterion : public Procedure {
           return not_applicable(property, name(), "layer " + std::to_string(k) + " (dense) has rank " +
                                                       std::to_string(r) + " < " + std::to_string(w.cols()));
         why << " has full column rank " << r;
-        inverses.push_back(cert::to_json(*arith::left_inverse(w)));
+        inverses.push_back(nullptr);
+        to_invert.emplace_back(inverses.size() - 1, std::move(w));
         before_first_dense = false;
         continue;
       } else if (std::holds_alternative<net::Relu>(layer)) {
@@ -166,6 +170,7 @@ class LayerCompositionCriterion : public Procedure {
       }
       inverses.push_back(nullptr);
     }
+    for (const auto& [index, w] : to_invert) inverses[index] = cert::to_json(*arith::left_inverse(w));
     return Outcome::holds(property, why.str(), std::string(name()),
                           {{"kind", "layer_left_inverses"}, {"left_inverses", inverses}});
   }

@@ -20,6 +20,8 @@ std::unique_ptr<Procedure> make_layer_composition_criterion();
 std::unique_ptr<Procedure> make_affine_on_domain_criterion();
 // local_rank_search.cpp: sampled points whose local Jacobian has a kernel (item 5).
 std::unique_ptr<Procedure> make_local_rank_search();
+// fold_search.cpp: square nets, sampled regions of opposite orientation and the fold between them.
+std::unique_ptr<Procedure> make_fold_search();
 // smt_procedure.cpp: the complete twin encoding in Z3.
 std::unique_ptr<Procedure> make_smt_twin(const smt::EncodingOptions& encoding);
 

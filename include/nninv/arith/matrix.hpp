@@ -64,6 +64,8 @@ std::vector<Vector> kernel(Matrix a);
 // Some x with a x = b, or nothing when the system is inconsistent.
 std::optional<Vector> solve(Matrix a, const Vector& b);
 
+// The determinant of a square matrix (exact Gaussian elimination).
+Rational determinant(Matrix a);
 // The inverse of a square matrix, or nothing when it is singular.
 std::optional<Matrix> inverse(const Matrix& a);
 Matrix transpose(const Matrix& a);

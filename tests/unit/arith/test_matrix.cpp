@@ -53,3 +53,20 @@ TEST_CASE("a matrix past max_entries is refused before it is allocated", "[arith
     CHECK(std::string(e.what()) == "a 16384 x 8192 exact matrix is larger than 67108864 entries");
   }
 }
+
+TEST_CASE("determinant is exact, signed and multiplicative", "[arith]") {
+  CHECK(determinant(Matrix::identity(5)) == 1);
+  CHECK(determinant(m({{0, 1}, {1, 0}})) == -1);  // one row swap
+  CHECK(determinant(m({{1, 2}, {3, 4}})) == -2);
+  CHECK(determinant(m({{1, 2}, {2, 4}})) == 0);
+  CHECK(determinant(m({{Rational(1, 3), 0, 0}, {5, Rational(-2, 7), 0}, {1, 9, 4}})) == Rational(-8, 21));
+  // Needs a pivot swap at the second column: 2x2 block [[0,1],[1,1]] has det -1.
+  Matrix a = m({{2, 1, 0}, {0, 0, 1}, {0, 1, 1}});
+  CHECK(determinant(a) == -2);
+  Matrix b = m({{1, Rational(1, 2), -3}, {4, 0, 1}, {Rational(-2, 5), 7, 2}});
+  CHECK(determinant(a * b) == determinant(a) * determinant(b));
+  CHECK(determinant(transpose(b)) == determinant(b));
+  // Nearly singular: exact arithmetic still sees the sign.
+  CHECK(determinant(m({{1, 2}, {2, Rational(4) + Rational(1, 1000000000)}})) == Rational(1, 1000000000));
+  CHECK(determinant(Matrix(0, 0)) == 1);
+}
