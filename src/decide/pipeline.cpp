@@ -4,6 +4,7 @@
 #include "nninv/decide/pipeline.hpp"
 
 #include "nninv/cert/certificate.hpp"
+#include "nninv/check/checker.hpp"
 #include "nninv/errors.hpp"
 #include "nninv/smt/image_encoding.hpp"
 #include "procedures.hpp"
@@ -74,6 +75,14 @@ void replace_solver_evidence(const net::Network& net, Outcome& o, const Budget& 
   } else if (o.verdict == Verdict::holds && o.evidence.value("kind", "") == "injective_square" &&
              rests_on_solver(o.evidence["injective"])) {
     if (auto tree = try_twin_proof(net, budget, limit)) o.evidence["injective"] = *tree;
+  } else if (o.property == Property::surjective && o.verdict == Verdict::holds && rests_on_solver(o.evidence)) {
+    // Region cover / quantified formula: a section tree, used only once the checker accepts it.
+    if (auto tree = try_section_tree(net, budget, limit)) {
+      Outcome candidate = o;
+      candidate.evidence = *tree;
+      if (check::check_certificate(net, certificate(net, candidate)).status == check::Status::certified)
+        o.evidence = *tree;
+    }
   }
 }
 
