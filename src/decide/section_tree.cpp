@@ -66,7 +66,11 @@ class SectionSearch {
       Vector y = *y0;
       for (std::size_t i = 0; i < m_ && margin; ++i)
         if (!net_.codomain.sides[i].is_point())
-          y[i] += *margin * Rational(long(((i + 1) * 37 + attempt * 53) % 97) - 48, 2 * 97);
+        {
+          Rational step(long(((i + 1) * 37 + attempt * 53) % 97) - 48, 2 * 97);
+          step.canonicalize();  // the (p, q) constructor does not reduce
+          y[i] += *margin * step;
+        }
       smt::PreimageResult p = smt::find_preimage(net_, y, budget_);
       if (p.status != smt::Preimage::found) return std::nullopt;
       bool interior = false;
