@@ -383,10 +383,24 @@ class Checker {
       for (std::size_t j = 0; j < n; ++j) a(i, j) = out.coeffs[j];
       c[i] = out.constant;
     }
-    require(is_identity(a * s), "section inverse", where + ": A S is not the identity");
-    Vector at = a * t;
-    for (std::size_t i = 0; i < m; ++i) at[i] += c[i];
-    require(arith::is_zero(at), "section inverse", where + ": A t + c is not zero");
+    // f(s(y)) = y for every y with the pinned coordinates of Y at their values
+    // (y_hat; 0 elsewhere): A S e_j = e_j for every other j, A (S y_hat + t) + c = y_hat.
+    Matrix as = a * s;
+    Vector y_hat(m);
+    for (std::size_t j = 0; j < m; ++j) {
+      if (net_.codomain.sides[j].is_point()) {
+        y_hat[j] = *net_.codomain.sides[j].lower;
+        continue;
+      }
+      for (std::size_t i = 0; i < m; ++i)
+        require(as(i, j) == (i == j ? 1 : 0), "section inverse", where + ": A S is not the identity");
+    }
+    Vector point = s * y_hat;
+    for (std::size_t i = 0; i < n; ++i) point[i] += t[i];
+    Vector image = a * point;
+    for (std::size_t i = 0; i < m; ++i)
+      require(image[i] + c[i] == y_hat[i], "section inverse",
+              where + ": A t + c is not zero" + std::string(arith::is_zero(y_hat) ? "" : " (on the pinned coordinates of Y)"));
     const json& proofs = field(leaf, "proofs", "section");
     const auto& rows = ps->constraints();
     require(proofs.is_array() && proofs.size() == rows.size(), "section in region",

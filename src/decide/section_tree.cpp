@@ -7,12 +7,14 @@
 // Search, per cell: a point y0 deep inside the cell (exact phase-1 LP with a
 // margin), a preimage x0 of a slightly perturbed y0 from Z3, the activation
 // region of x0 with an invertible map A (S = A^-1 on the free input
-// coordinates, t = x0 - S y0), then the region's constraints pulled back to
-// y. A constraint that fails somewhere on the cell is a hyperplane that cuts
+// coordinates, t = x0 - S y0; for more free inputs than outputs, A^-1 on m
+// basis columns with the other inputs fixed at x0), then the region's
+// constraints pulled back to y. A constraint that fails somewhere on the cell is a hyperplane that cuts
 // the cell; both halves recurse, the half where the constraint holds keeps
 // the section as its first candidate. Nothing here is trusted: the checker
 // re-derives every region from its pattern and re-adds every multiplier.
 #include <algorithm>
+#include <functional>
 
 #include "nninv/analysis/local_map.hpp"
 #include "nninv/cert/certificate.hpp"
@@ -44,7 +46,10 @@ struct Section {
   Vector t;
   std::vector<Constraint> region;  // R_P and X, over x (cert::pattern_system)
   Vector y0;                       // a point of the cell it was made for
+  bool interior = false;           // s(y0) strictly inside every non-constant row
 };
+
+constexpr std::size_t max_bases = 16;  // basis sections tried per region (wide maps)
 
 class SectionSearch {
  public:
@@ -65,18 +70,27 @@ class SectionSearch {
     for (int attempt = 0; attempt < 4 && !budget_.exhausted(); ++attempt) {
       Vector y = *y0;
       for (std::size_t i = 0; i < m_ && margin; ++i)
-        if (!net_.codomain.sides[i].is_point())
-        {
+        if (!net_.codomain.sides[i].is_point()) {
           Rational step(long(((i + 1) * 37 + attempt * 53) % 97) - 48, 2 * 97);
           step.canonicalize();  // the (p, q) constructor does not reduce
           y[i] += *margin * step;
         }
       smt::PreimageResult p = smt::find_preimage(net_, y, budget_);
       if (p.status != smt::Preimage::found) return std::nullopt;
-      bool interior = false;
-      std::optional<Section> s = section_at(p.x, y, interior);
-      if (s && interior) return use(c, *s);
-      if (s && !first) first = std::move(s);
+      std::vector<Section> candidates = section_at(p.x, y);
+      // Several sections (wide maps): the interior one with the fewest rows failing on the cell.
+      const Section* best = nullptr;
+      std::size_t best_failures = 0;
+      for (const Section& s : candidates) {
+        if (!s.interior) continue;
+        std::size_t f = candidates.size() == 1 ? 0 : failures(c, s);
+        if (!best || f < best_failures) {
+          best = &s;
+          best_failures = f;
+        }
+      }
+      if (best) return use(c, *best);
+      if (!candidates.empty() && !first) first = candidates.front();
     }
     if (first) return use(c, *first);
     return std::nullopt;
@@ -85,6 +99,16 @@ class SectionSearch {
   std::size_t nodes() const { return nodes_; }
 
  private:
+  std::size_t failures(const std::vector<Constraint>& c, const Section& s) const {
+    std::size_t count = 0;
+    for (const Constraint& row : s.region) {
+      std::vector<Constraint> system = c;
+      system.push_back(cert::section_violation(row, s.s, s.t));
+      count += !arith::find_farkas_multipliers(system, m_);
+    }
+    return count;
+  }
+
   // A leaf when every region row holds on the cell; else a split on the
   // first row that fails somewhere, its good half keeping the section.
   std::optional<json> use(const std::vector<Constraint>& c, const Section& s) {
@@ -147,9 +171,13 @@ class SectionSearch {
     return false;
   }
 
-  // The region of x0 (trying tie choices) with an invertible map on the free
-  // coordinates; `interior` when x0 is strictly inside every non-constant row.
-  std::optional<Section> section_at(const Vector& x0, const Vector& y0, bool& interior) {
+  // Sections through the region of x0 (trying tie choices) whose map reaches
+  // every free direction of Y. S = A^T (A A^T)^-1 on the free directions of Y
+  // (the inverse for square invertible A, the least-norm right inverse for
+  // wide A); for wide A also A_B^-1 on the pivot columns B of A with the other
+  // inputs fixed. Pinned codomain coordinates get a zero column. The point
+  // s(y0) is x0, or for wide A a point of the fibre away from the region's faces.
+  std::vector<Section> section_at(const Vector& x0, const Vector& y0) {
     std::vector<analysis::NeuronAtPoint> neurons = analysis::local_map(net_, x0).neurons;
     std::size_t ties = 0;
     for (const auto& n : neurons) ties += n.value == 0;
@@ -169,21 +197,103 @@ class SectionSearch {
       Matrix a(m_, free_.size());
       for (std::size_t i = 0; i < m_; ++i)
         for (std::size_t j = 0; j < free_.size(); ++j) a(i, j) = ps.output(0, i).coeffs[free_[j]];
-      std::optional<Matrix> inv = arith::inverse(a);
-      if (!inv) continue;
-      Section s{pattern, Matrix(net_.input_dim, m_), Vector(net_.input_dim), ps.constraints(), y0};
-      for (std::size_t j = 0; j < free_.size(); ++j)
-        for (std::size_t i = 0; i < m_; ++i) s.s(free_[j], i) = (*inv)(j, i);
-      Vector sy = s.s * y0;
-      for (std::size_t i = 0; i < net_.input_dim; ++i) s.t[i] = x0[i] - sy[i];
-      interior = true;
-      for (const Constraint& row : s.region) {
-        Vector p = arith::transpose(s.s) * row.a;
-        if (!arith::is_zero(p) && arith::dot(row.a, x0) >= row.b) interior = false;
+      Matrix aat = a * arith::transpose(a);
+      Matrix least(net_.input_dim, m_);
+      bool reaches = true;
+      for (std::size_t j = 0; j < m_ && reaches; ++j) {
+        if (net_.codomain.sides[j].is_point()) continue;
+        Vector e(m_);
+        e[j] = 1;
+        std::optional<Vector> w = arith::solve(aat, e);
+        if (!w) {
+          reaches = false;
+          break;
+        }
+        Vector col = arith::transpose(a) * *w;
+        for (std::size_t k = 0; k < free_.size(); ++k) least(free_[k], j) = col[k];
       }
-      return s;
+      if (!reaches) continue;
+      std::vector<Section> out;
+      auto add = [&](const Matrix& s, const Vector& x) {
+        Section sec{pattern, s, Vector(net_.input_dim), ps.constraints(), y0};
+        Vector sy = s * y0;
+        for (std::size_t i = 0; i < net_.input_dim; ++i) sec.t[i] = x[i] - sy[i];
+        sec.interior = true;
+        for (const Constraint& row : sec.region)
+          if (!arith::is_zero(arith::transpose(s) * row.a) && arith::dot(row.a, x) >= row.b) sec.interior = false;
+        out.push_back(std::move(sec));
+      };
+      if (arith::rank(a) == free_.size()) {
+        add(least, x0);
+        return out;
+      }
+      Vector centre = centred(ps, x0, y0);
+      add(least, centre);
+      // Basis sections: A_JB^-1 on |J| free columns B (J: the free directions
+      // of Y), the other inputs fixed; at most max_bases of them.
+      std::vector<std::size_t> dirs;
+      for (std::size_t j = 0; j < m_; ++j)
+        if (!net_.codomain.sides[j].is_point()) dirs.push_back(j);
+      std::vector<std::size_t> pick(dirs.size());
+      std::size_t tried = 0;
+      std::function<void(std::size_t, std::size_t)> choose = [&](std::size_t from, std::size_t depth) {
+        if (tried >= max_bases) return;
+        if (depth == dirs.size()) {
+          ++tried;
+          Matrix ab(dirs.size(), dirs.size());
+          for (std::size_t r = 0; r < dirs.size(); ++r)
+            for (std::size_t k = 0; k < dirs.size(); ++k) ab(r, k) = a(dirs[r], pick[k]);
+          std::optional<Matrix> inv = arith::inverse(ab);
+          if (!inv) return;
+          Matrix s(net_.input_dim, m_);
+          for (std::size_t k = 0; k < dirs.size(); ++k)
+            for (std::size_t r = 0; r < dirs.size(); ++r) s(free_[pick[k]], dirs[r]) = (*inv)(k, r);
+          Matrix sf(free_.size(), m_);
+          for (std::size_t k = 0; k < free_.size(); ++k)
+            for (std::size_t j = 0; j < m_; ++j) sf(k, j) = s(free_[k], j);
+          Matrix as = a * sf;  // the pinned rows of A must not move either
+          for (std::size_t j : dirs)
+            for (std::size_t i = 0; i < m_; ++i)
+              if (as(i, j) != (i == j ? 1 : 0)) return;
+          add(s, centre);
+          add(s, x0);
+          return;
+        }
+        for (std::size_t c = from; c < free_.size(); ++c) {
+          pick[depth] = c;
+          choose(c + 1, depth + 1);
+        }
+      };
+      if (!dirs.empty()) choose(0, 0);
+      return out;
     }
-    return std::nullopt;
+    return {};
+  }
+
+  // A point of the fibre {x in R_P and X : f(x) = y0} with a margin to the
+  // region's rows (as in inner_point), so that the section through it does
+  // not hug a face of the region; x0 itself when there is none.
+  Vector centred(const cert::PathSystem& ps, const Vector& x0, const Vector& y0) const {
+    std::size_t n = net_.input_dim;
+    std::vector<Constraint> fibre = ps.constraints();
+    std::vector<Rational> norms;
+    for (const Constraint& row : fibre) {
+      Rational norm = 0;
+      for (std::size_t i = 0; i < n; ++i)
+        if (row.a[i] != 0 && !net_.domain.sides[i].is_point()) norm += abs(row.a[i]);
+      norms.push_back(norm);
+    }
+    for (std::size_t i = 0; i < m_; ++i) {
+      const cert::Affine& out = ps.output(0, i);
+      fibre.push_back(Constraint{out.coeffs, y0[i] - out.constant, Relation::eq});
+    }
+    Rational r = 1;
+    for (int k = 0; k < 8; ++k, r /= 4) {
+      std::vector<Constraint> shrunk = fibre;
+      for (std::size_t i = 0; i < norms.size(); ++i) shrunk[i].b -= r * norms[i];
+      if (auto x = arith::find_feasible_point(shrunk, n)) return *x;
+    }
+    return x0;
   }
 
   const net::Network& net_;
@@ -195,7 +305,7 @@ class SectionSearch {
 }  // namespace
 
 std::optional<json> try_section_tree(const net::Network& net, const Budget& budget, std::size_t max_nodes) {
-  if (net.domain.free_coordinates().size() != net.output_dim() || net.output_dim() == 0) return std::nullopt;
+  if (net.domain.free_coordinates().size() < net.output_dim() || net.output_dim() == 0) return std::nullopt;
   SectionSearch search(net, budget, max_nodes);
   auto tree = search.cell(cert::codomain_constraints(net), std::nullopt);
   if (!tree) return std::nullopt;
