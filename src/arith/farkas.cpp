@@ -76,6 +76,32 @@ std::optional<Vector> phase_one(std::vector<Vector> m, Vector r) {
 
 }  // namespace
 
+std::optional<Vector> find_feasible_point(const std::vector<Constraint>& system, std::size_t num_vars) {
+  // Columns: v+ and v- (num_vars each), then one slack per le row. A strict
+  // row a.v < b is relaxed to a.v <= b (callers use this on closed systems).
+  if (system.empty()) return Vector(num_vars);
+  std::size_t slacks = 0;
+  for (const Constraint& c : system) slacks += c.rel != Relation::eq;
+  std::size_t cols = 2 * num_vars + slacks, slack = 2 * num_vars;
+  std::vector<Vector> m(system.size(), Vector(cols));
+  Vector r(system.size());
+  for (std::size_t k = 0; k < system.size(); ++k) {
+    const Constraint& c = system[k];
+    assert(c.a.size() == num_vars);
+    for (std::size_t i = 0; i < num_vars; ++i) {
+      m[k][i] = c.a[i];
+      m[k][num_vars + i] = -c.a[i];
+    }
+    if (c.rel != Relation::eq) m[k][slack++] = 1;
+    r[k] = c.b;
+  }
+  std::optional<Vector> z = phase_one(std::move(m), std::move(r));
+  if (!z) return std::nullopt;
+  Vector v(num_vars);
+  for (std::size_t i = 0; i < num_vars; ++i) v[i] = (*z)[i] - (*z)[num_vars + i];
+  return v;
+}
+
 std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars) {
   // Columns: one per le/lt row, two per eq row (e+ and e-), then s1 and s2.
   std::vector<std::size_t> first_column(system.size());

@@ -141,6 +141,51 @@ void PathSystem::add_preimage_outputs(const Vector& y, const Rational& radius) {
   }
 }
 
+PathSystem pattern_system(const net::Network& net, const std::vector<std::string>& pattern) {
+  PathSystem ps(net, 1);
+  std::vector<std::size_t> used(pattern.size(), 0);
+  std::size_t act = 0;
+  std::optional<std::size_t> current;
+  while (auto next = ps.next_neuron(0)) {
+    if (current && *current != next->first) ++act;
+    current = next->first;
+    if (act >= pattern.size() || next->second >= pattern[act].size())
+      throw std::invalid_argument("the pattern has too few layers or neurons");
+    char phase = pattern[act][next->second];
+    if (phase != '0' && phase != '1') throw std::invalid_argument("a pattern entry is not '0' or '1'");
+    ps.fix(0, next->first, next->second, phase == '1');
+    ++used[act];
+  }
+  if (pattern.size() != (current ? act + 1 : 0)) throw std::invalid_argument("the pattern has too many layers");
+  for (std::size_t k = 0; k < pattern.size(); ++k)
+    if (used[k] != pattern[k].size()) throw std::invalid_argument("the pattern has too many neurons");
+  return ps;
+}
+
+std::vector<Constraint> codomain_constraints(const net::Network& net) {
+  std::vector<Constraint> rows;
+  std::size_t m = net.output_dim();
+  for (std::size_t i = 0; i < m; ++i) {
+    const net::Interval& side = net.codomain.sides[i];
+    Vector e(m);
+    e[i] = 1;
+    if (side.lower) {  // encodes: -y_i <= -lower
+      Vector minus(m);
+      minus[i] = -1;
+      rows.push_back(Constraint{minus, -*side.lower, Relation::le});
+    }
+    if (side.upper) rows.push_back(Constraint{e, *side.upper, Relation::le});
+  }
+  return rows;
+}
+
+Constraint section_violation(const Constraint& row, const arith::Matrix& s, const Vector& t) {
+  // a.(S y + t) > b   encodes as   -(S^T a).y < a.t - b
+  Vector p = arith::transpose(s) * row.a;
+  for (Rational& q : p) q = -q;
+  return Constraint{p, arith::dot(row.a, t) - row.b, Relation::lt};
+}
+
 bool verify_farkas(const std::vector<Constraint>& system, const Vector& m, std::string* why) {
   auto fail = [&](const std::string& w) {
     if (why) *why = w;

@@ -97,6 +97,7 @@ class Checker {
     if (property == "surjective" && verdict == "holds" && kind == "layer_right_inverses") return right_inverses(e);
     if (property == "surjective" && verdict == "holds" && kind == "affine_right_inverse") return affine_right(e);
     if (property == "surjective" && verdict == "holds" && kind == "injective_square") return injective_square(e, c);
+    if (property == "surjective" && verdict == "holds" && kind == "section_tree") return section_tree(e);
     if (property == "invert" && verdict == "found" && kind == "preimage") return preimage(e, c);
     fail("evidence", "evidence of kind \"" + kind + "\" does not prove \"" + property + " " + verdict + "\"");
   }
@@ -356,6 +357,127 @@ class Checker {
     evidence("injective", "holds", field(e, "injective", "injectivity"), c);
     pass("injective (Scholtes 2012, Sec. 2.3: an injective PA map of R^n is onto)");
     return "f: R^n -> R^n is piecewise affine and injective, hence onto R^n (Scholtes 2012; Radons 2017)";
+  }
+
+  // Section trees: cells of Y split by a.y <= b / a.y >= b; each leaf cell is
+  // empty (Farkas) or has a section x = S y + t with A S = I, A t + c = 0 for
+  // the affine map (A, c) of f on the pattern's region, and every row of that
+  // region and of X holding at S y + t for all y of the cell (Farkas).
+  Vector multipliers(const json& sparse, std::size_t size, const std::string& step, const std::string& where) {
+    require(sparse.is_object(), step, where + ": multipliers are not an object");
+    Vector m(size);
+    for (const auto& [index, value] : sparse.items()) {
+      try {
+        std::size_t k = std::stoul(index);
+        require(k < size && std::to_string(k) == index, step, where + ": multiplier index " + index + " out of range");
+        m[k] = arith::parse_rational(value.get<std::string>());
+      } catch (const std::logic_error&) {
+        fail(step, where + ": malformed multiplier " + index);
+      } catch (const arith::NumberSyntaxError&) {
+        fail(step, where + ": malformed multiplier " + index);
+      }
+    }
+    return m;
+  }
+
+  void section_leaf(const json& leaf, const std::vector<arith::Constraint>& cell, const std::string& where) {
+    std::size_t n = net_.input_dim, m = net_.output_dim();
+    std::vector<std::string> pattern;
+    try {
+      pattern = field(leaf, "pattern", "section").get<std::vector<std::string>>();
+    } catch (const json::exception&) {
+      fail("section", where + ": the pattern is not a list of strings");
+    }
+    std::optional<cert::PathSystem> ps;
+    try {
+      ps.emplace(cert::pattern_system(net_, pattern));
+    } catch (const std::invalid_argument& e) {
+      fail("section", where + ": " + e.what());
+    }
+    require(ps->fully_fixed(), "section", where + ": the pattern leaves a neuron's phase open");
+    Matrix s = matrix(field(leaf, "S", "section"), "S", "section");
+    require(s.rows() == n && s.cols() == m, "section", where + ": S is not input_dim x output_dim");
+    Vector t = vector(leaf, "t", n, "section");
+    Matrix a(m, n);
+    Vector c(m);
+    for (std::size_t i = 0; i < m; ++i) {
+      const cert::Affine& out = ps->output(0, i);
+      for (std::size_t j = 0; j < n; ++j) a(i, j) = out.coeffs[j];
+      c[i] = out.constant;
+    }
+    // f(s(y)) = y for every y with the pinned coordinates of Y at their values
+    // (y_hat; 0 elsewhere): A S e_j = e_j for every other j, A (S y_hat + t) + c = y_hat.
+    Matrix as = a * s;
+    Vector y_hat(m);
+    for (std::size_t j = 0; j < m; ++j) {
+      if (net_.codomain.sides[j].is_point()) {
+        y_hat[j] = *net_.codomain.sides[j].lower;
+        continue;
+      }
+      for (std::size_t i = 0; i < m; ++i)
+        require(as(i, j) == (i == j ? 1 : 0), "section inverse", where + ": A S is not the identity");
+    }
+    Vector point = s * y_hat;
+    for (std::size_t i = 0; i < n; ++i) point[i] += t[i];
+    Vector image = a * point;
+    for (std::size_t i = 0; i < m; ++i)
+      require(image[i] + c[i] == y_hat[i], "section inverse",
+              where + ": A t + c is not zero" + std::string(arith::is_zero(y_hat) ? "" : " (on the pinned coordinates of Y)"));
+    const json& proofs = field(leaf, "proofs", "section");
+    const auto& rows = ps->constraints();
+    require(proofs.is_array() && proofs.size() == rows.size(), "section in region",
+            where + ": expected one proof per row of the region and of X (" + std::to_string(rows.size()) + ")");
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      std::vector<arith::Constraint> system = cell;
+      system.push_back(cert::section_violation(rows[k], s, t));
+      std::string row = where + ", row " + std::to_string(k), why;
+      Vector mult = multipliers(proofs[k], system.size(), "section in region", row);
+      require(cert::verify_farkas(system, mult, &why), "section in region", row + ": " + why);
+    }
+  }
+
+  void section_node(const json& node, const std::vector<arith::Constraint>& cell, const std::string& where,
+                    std::size_t depth, TreeStats& stats) {
+    ++stats.nodes;
+    stats.depth = std::max(stats.depth, depth);
+    require(node.is_object(), "section tree", where + ": node is not an object");
+    std::size_t m = net_.output_dim();
+    if (node.contains("empty")) {
+      std::string why;
+      Vector mult = multipliers(node.at("empty"), cell.size(), "section tree", where);
+      require(cert::verify_farkas(cell, mult, &why), "section tree", where + ": the cell is not empty: " + why);
+      ++stats.leaves;
+      return;
+    }
+    if (node.contains("section")) {
+      section_leaf(node.at("section"), cell, where);
+      ++stats.leaves;
+      return;
+    }
+    const json& split = field(node, "split", "section tree");
+    Vector a = vector(split, "a", m, "section tree");
+    Rational b;
+    try {
+      b = arith::parse_rational(field(split, "b", "section tree").get<std::string>());
+    } catch (const std::exception&) {
+      fail("section tree", where + ": b is not an exact number");
+    }
+    Vector minus = a;
+    for (Rational& q : minus) q = -q;
+    std::vector<arith::Constraint> le = cell, ge = cell;  // a.y <= b  and  -a.y <= -b
+    le.push_back(arith::Constraint{a, b, arith::Relation::le});
+    ge.push_back(arith::Constraint{minus, -b, arith::Relation::le});
+    section_node(field(node, "le", "section tree"), le, where + "/le", depth + 1, stats);
+    section_node(field(node, "ge", "section tree"), ge, where + "/ge", depth + 1, stats);
+  }
+
+  std::string section_tree(const json& e) {
+    TreeStats stats;
+    section_node(field(e, "tree", "section tree"), cert::codomain_constraints(net_), "tree", 0, stats);
+    pass("section tree: " + std::to_string(stats.nodes) + " nodes, " + std::to_string(stats.leaves) +
+         " leaves, depth " + std::to_string(stats.depth));
+    return "the cells of the tree cover Y, and each nonempty cell has an affine section s with s(y) in X and "
+           "f(s(y)) = y (exact Farkas certificates), so f maps X onto Y";
   }
 
   std::string preimage(const json& e, const json& c) {

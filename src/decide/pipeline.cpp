@@ -5,6 +5,7 @@
 
 #include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
+#include "nninv/check/checker.hpp"
 #include "nninv/errors.hpp"
 #include "nninv/smt/image_encoding.hpp"
 #include "procedures.hpp"
@@ -68,6 +69,21 @@ void replace_solver_evidence(const net::Network& net, Outcome& o, const Budget& 
   std::optional<double> seconds = outer.remaining_seconds();
   if (options.proof_seconds) seconds = seconds ? std::min(*seconds, *options.proof_seconds) : *options.proof_seconds;
   Budget budget(seconds, outer.cancel_flag(), outer.memory_flag());
+  // Region cover, quantified formula, or an injective square map whose
+  // injectivity rests on Z3: a section tree (usually far smaller than a twin
+  // proof tree), used only once the checker accepts it.
+  if (o.property == Property::surjective && o.verdict == Verdict::holds &&
+      (rests_on_solver(o.evidence) ||
+       (o.evidence.value("kind", "") == "injective_square" && rests_on_solver(o.evidence["injective"])))) {
+    if (auto tree = try_section_tree(net, budget, limit)) {
+      Outcome candidate = o;
+      candidate.evidence = *tree;
+      if (check::check_certificate(net, certificate(net, candidate)).status == check::Status::certified) {
+        o.evidence = *tree;
+        return;
+      }
+    }
+  }
   if (o.property == Property::injective && o.verdict == Verdict::holds && rests_on_solver(o.evidence)) {
     if (auto tree = try_twin_proof(net, budget, limit)) o.evidence = *tree;
   } else if (o.unreached && rests_on_solver(o.evidence["proof"])) {

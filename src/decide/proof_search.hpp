@@ -20,4 +20,9 @@ std::optional<nlohmann::json> try_preimage_proof(const net::Network& net, const 
                                                  const std::optional<arith::Rational>& radius, const Budget& budget,
                                                  std::size_t max_nodes);
 
+// A section tree proving "Y is contained in f(X)" (section_tree.cpp), or
+// nothing (not square on the free coordinates, a cell without a usable
+// section, or the node limit / budget ran out).
+std::optional<nlohmann::json> try_section_tree(const net::Network& net, const Budget& budget, std::size_t max_nodes);
+
 }  // namespace nninv::decide

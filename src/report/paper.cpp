@@ -2,6 +2,7 @@
 // report says is exactly what nninv-check checks.
 #include "nninv/report/paper.hpp"
 
+#include <functional>
 #include <sstream>
 
 namespace nninv::report {
@@ -93,6 +94,23 @@ std::string evidence_text(const json& e) {
   if (kind == "injective_square")
     return "Proof: f is a piecewise-affine map of R^n into R^n and injective; by Scholtes (2012, Sec. 2.3) and "
            "Radons (2017) it is then onto. " + evidence_text(e["injective"]);
+  if (kind == "section_tree") {
+    std::size_t cells = 0, sections = 0;
+    std::function<void(const json&)> walk = [&](const json& n) {
+      if (n.contains("split")) {
+        walk(n["le"]);
+        walk(n["ge"]);
+        return;
+      }
+      ++cells;
+      sections += n.contains("section");
+    };
+    walk(e["tree"]);
+    return "Proof: Y is split by linear inequalities into " + std::to_string(cells) + " polyhedral cells; " +
+           std::to_string(sections) + " of them carry an affine section s(y) = S y + t with f(s(y)) = y on one "
+           "activation region and s(y) in that region and in X for every y of the cell (exact Farkas "
+           "multipliers), the others are empty (Farkas). So every y in Y has a preimage in X.";
+  }
   if (kind == "single_point") return "Proof: X is a single point.";
   if (kind == "simplified")
     return "The proof is for an exactly equivalent simplified network (affine layers merged, pairs relu(a), "

@@ -79,12 +79,13 @@ TEST_CASE("every decided corpus verdict has a certificate the checker accepts or
             << injective_holds_uncertified << " of them injective); total size " << bytes << " bytes; solving "
             << solve_seconds << " s, checking " << check_seconds << " s\n";
   // Known gap (docs/certificates.md): proof trees enumerate pairs of
-  // activation regions, so the larger injective nets exceed 2000 nodes, and
-  // holds-surjectivity from the region cover or the quantified formula has no
-  // proof format yet. Measured: 194 certified, 42 not (8 injective); before
-  // the simplification pass folded the split nets: 186 certified, 50 not (14 injective).
+  // activation regions, so the larger injective nets exceed 2000 nodes.
+  // Measured: 236 certified, 8 not (all injective); before the section trees
+  // certified surjectivity: 194 / 42 (8 injective); before the simplification
+  // pass folded the split nets: 186 / 50 (14 injective).
   CHECK(injective_holds_uncertified <= 8);
-  CHECK(certified >= 194);
+  CHECK(uncertified == injective_holds_uncertified);  // every surjectivity verdict is certified
+  CHECK(certified >= 236);
 }
 
 TEST_CASE("tampering is caught", "[cert][tamper]") {
@@ -226,6 +227,113 @@ TEST_CASE("collisions found on the simplified network are checked on the origina
   REQUIRE(c["verdict"] == "violated");
   REQUIRE(c["evidence"]["kind"] == "collision");
   CHECK(check::check_certificate(net, c).status == check::Status::certified);
+}
+
+namespace {
+
+// The first node of a section tree that has `key`, depth first (le before ge).
+json* find_node(json& node, const char* key) {
+  if (node.contains(key)) return &node;
+  for (const char* side : {"le", "ge"})
+    if (node.contains(side))
+      if (json* hit = find_node(node[side], key)) return hit;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("surjective holds from the region cover gets a section tree, and tampering with it is caught",
+          "[cert][section]") {
+  // f(x) = x - 2 relu(x - 1) + 2 relu(x - 2): slopes 1, -1, 1, onto R (three pieces).
+  net::Network net = io::load_network(std::string(NNINV_SOURCE_DIR) + "/tests/regress/surjective/fold/zigzag_onto_R.json");
+  json c = certify(net, decide::Property::surjective);
+  REQUIRE(c["verdict"] == "holds");
+  REQUIRE(c["evidence"]["kind"] == "section_tree");
+  check::Report ok = check::check_certificate(net, c);
+  INFO(ok.message);
+  REQUIRE(ok.status == check::Status::certified);
+  REQUIRE(c["evidence"]["tree"].contains("split"));
+  auto rejected_at = [&](const json& bad, const std::string& step) {
+    check::Report r = check::check_certificate(net, bad);
+    INFO(r.message);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("step \"" + step + "\""));
+  };
+  SECTION("a section entry changed") {
+    json bad = c;
+    json& leaf = (*find_node(bad["evidence"]["tree"], "section"))["section"];
+    leaf["S"][0][0] = arith::to_string(arith::parse_rational(leaf["S"][0][0].get<std::string>()) + 1);
+    rejected_at(bad, "section inverse");
+  }
+  SECTION("the offset t changed") {
+    json bad = c;
+    json& leaf = (*find_node(bad["evidence"]["tree"], "section"))["section"];
+    leaf["t"][0] = arith::to_string(arith::parse_rational(leaf["t"][0].get<std::string>()) + 1);
+    rejected_at(bad, "section inverse");
+  }
+  SECTION("a leaf dropped") {
+    json bad = c;
+    find_node(bad["evidence"]["tree"], "split")->erase("ge");
+    rejected_at(bad, "section tree");
+  }
+  SECTION("a multiplier changed") {
+    json bad = c;
+    json& proofs = (*find_node(bad["evidence"]["tree"], "section"))["section"]["proofs"];
+    json* row = nullptr;
+    for (json& p : proofs)
+      if (!p.empty()) row = &p;
+    REQUIRE(row != nullptr);
+    auto it = row->begin();
+    it.value() = arith::to_string(arith::parse_rational(it.value().get<std::string>()) + 1);
+    rejected_at(bad, "section in region");
+  }
+  SECTION("a split moved so that a cell leaves its section's region") {
+    json bad = c;
+    json& split = (*find_node(bad["evidence"]["tree"], "split"))["split"];
+    split["b"] = arith::to_string(arith::parse_rational(split["b"].get<std::string>()) + 5);
+    check::Report r = check::check_certificate(net, bad);
+    CHECK(r.status == check::Status::rejected);
+  }
+  SECTION("a proof dropped") {
+    json bad = c;
+    (*find_node(bad["evidence"]["tree"], "section"))["section"]["proofs"].erase(0);
+    rejected_at(bad, "section in region");
+  }
+  SECTION("a pattern that does not fit the network") {
+    json bad = c;
+    (*find_node(bad["evidence"]["tree"], "section"))["section"]["pattern"][0] = "10";
+    rejected_at(bad, "section");
+  }
+  SECTION("the same tree for a codomain that is not covered") {
+    // Y = [-1, 1] on the zigzag restricted to X = [-1, 1]: f(X) = [-1, 1], onto.
+    // Widening Y to [-1, 2] makes it false; the old tree must not pass, whatever the hash says.
+    net::Network small = net;
+    small.domain.sides[0] = net::Interval{arith::Rational(-1), arith::Rational(1)};
+    small.codomain.sides[0] = net::Interval{arith::Rational(-1), arith::Rational(1)};
+    json cs = certify(small, decide::Property::surjective);
+    REQUIRE(cs["verdict"] == "holds");
+    REQUIRE(cs["evidence"]["kind"] == "section_tree");
+    REQUIRE(check::check_certificate(small, cs).status == check::Status::certified);
+    net::Network wide = small;
+    wide.codomain.sides[0].upper = arith::Rational(2);
+    cs["network"]["sha256"] = cert::network_sha256(wide);
+    check::Report r = check::check_certificate(wide, cs);
+    INFO(r.message);
+    CHECK(r.status == check::Status::rejected);
+  }
+}
+
+TEST_CASE("section trees on folds in two dimensions and on boxes", "[cert][section]") {
+  for (const char* file : {"square/angle_doubling_onto_R2", "square/fold_2d_onto_R2", "box/relu_clip_square",
+                           "fold/abs_onto_halfline", "relu_output/relu_2d_onto_orthant"}) {
+    net::Network net =
+        io::load_network(std::string(NNINV_SOURCE_DIR) + "/tests/regress/surjective/" + file + ".json");
+    json c = certify(net, decide::Property::surjective);
+    INFO(file);
+    REQUIRE(c["verdict"] == "holds");
+    CHECK(c["evidence"]["kind"] == "section_tree");
+    CHECK(check::check_certificate(net, c).status == check::Status::certified);
+  }
 }
 
 TEST_CASE("Z3's word alone is reported as not certified", "[cert]") {

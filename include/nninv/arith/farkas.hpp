@@ -25,4 +25,9 @@ struct Constraint {
 // feasible. Requires every a to have num_vars entries.
 std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars);
 
+// Some v with every row a.v (rel) b, strict rows read as non-strict (a
+// vertex of the polyhedron when it has one), found by the same exact phase-1
+// simplex; nothing when the system is infeasible.
+std::optional<Vector> find_feasible_point(const std::vector<Constraint>& system, std::size_t num_vars);
+
 }  // namespace nninv::arith

@@ -68,6 +68,23 @@ class PathSystem {
   std::vector<arith::Constraint> constraints_;
 };
 
+// One copy with every neuron's phase fixed by an activation pattern: one
+// string per relu / leaky_relu layer in network order, one character per
+// neuron, '1' active (pre-activation >= 0) and '0' inactive (<= 0). Its
+// constraints then define the closed region R_P intersected with X, and its
+// outputs are the affine map of f on R_P. Throws std::invalid_argument when
+// the pattern does not fit the network.
+PathSystem pattern_system(const net::Network& net, const std::vector<std::string>& pattern);
+
+// Section trees (surjectivity holds; docs/certificates.md): the codomain box
+// Y as constraints over y (lower then upper bound, by coordinate, bounded
+// sides only), the root cell of the tree.
+std::vector<arith::Constraint> codomain_constraints(const net::Network& net);
+// For a region row a.x <= b and a section x = S y + t: the row's violation
+// a.(S y + t) > b as a strict constraint over y. A Farkas certificate for
+// "cell and violation" proves that the section satisfies the row on the cell.
+arith::Constraint section_violation(const arith::Constraint& row, const arith::Matrix& s, const arith::Vector& t);
+
 // True when `m` proves `system` infeasible (the condition of
 // arith::find_farkas_multipliers), checked exactly; else why not in *why.
 bool verify_farkas(const std::vector<arith::Constraint>& system, const arith::Vector& m, std::string* why);
