@@ -331,7 +331,9 @@ TEST_CASE("section trees on folds in two dimensions and on boxes", "[cert][secti
     json c = certify(net, decide::Property::surjective);
     INFO(file);
     REQUIRE(c["verdict"] == "holds");
-    CHECK(c["evidence"]["kind"] == "section_tree");
+    // Shown on the exactly simplified network where the simplification changed something.
+    const json& evidence = c["evidence"]["kind"] == "simplified" ? c["evidence"]["evidence"] : c["evidence"];
+    CHECK(evidence["kind"] == "section_tree");
     CHECK(check::check_certificate(net, c).status == check::Status::certified);
   }
 }
