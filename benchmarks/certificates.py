@@ -145,7 +145,7 @@ def write_summary(rows, args, commit):
         "time on a 2-core machine shared with other jobs.",
         "",
         "Reproduce: `cmake --build build -j2 --target nninv nninv-check && "
-        "/usr/bin/python3 benchmarks/certificates.py --build build` (about two minutes). "
+        "/usr/bin/python3 benchmarks/certificates.py --build build` (about eight minutes, most of it the proof search and Z3 on a few nets). "
         "Per-question rows: [`certificates.csv`](certificates.csv).",
         "",
         "Status: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) +

@@ -83,11 +83,12 @@ class SectionSearch {
       std::size_t best_failures = 0;
       for (const Section& s : candidates) {
         if (!s.interior) continue;
-        std::size_t f = candidates.size() == 1 ? 0 : failures(c, s);
+        std::size_t f = candidates.size() == 1 ? 0 : failures(c, s, best ? best_failures : s.region.size() + 1);
         if (!best || f < best_failures) {
           best = &s;
           best_failures = f;
         }
+        if (best_failures == 0) break;
       }
       if (best) return use(c, *best);
       if (!candidates.empty() && !first) first = candidates.front();
@@ -99,9 +100,11 @@ class SectionSearch {
   std::size_t nodes() const { return nodes_; }
 
  private:
-  std::size_t failures(const std::vector<Constraint>& c, const Section& s) const {
+  // Rows of the section's region that fail somewhere on the cell, counted up to `cap`.
+  std::size_t failures(const std::vector<Constraint>& c, const Section& s, std::size_t cap) const {
     std::size_t count = 0;
     for (const Constraint& row : s.region) {
+      if (count >= cap) break;
       std::vector<Constraint> system = c;
       system.push_back(cert::section_violation(row, s.s, s.t));
       count += !arith::find_farkas_multipliers(system, m_);

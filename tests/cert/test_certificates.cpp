@@ -325,7 +325,11 @@ TEST_CASE("surjective holds from the region cover gets a section tree, and tampe
 
 TEST_CASE("section trees on folds in two dimensions and on boxes", "[cert][section]") {
   for (const char* file : {"square/angle_doubling_onto_R2", "square/fold_2d_onto_R2", "box/relu_clip_square",
-                           "fold/abs_onto_halfline", "relu_output/relu_2d_onto_orthant"}) {
+                           "fold/abs_onto_halfline", "relu_output/relu_2d_onto_orthant",
+                           // wide maps: right inverses on basis columns or of least norm
+                           "box/sum_on_square", "fold/two_to_one_onto_R",
+                           // pinned codomain coordinates: A S = I on the free directions of Y only
+                           "relu_output/relu_3d_orthant_face", "affine/rank_deficient_point_on_line"}) {
     net::Network net =
         io::load_network(std::string(NNINV_SOURCE_DIR) + "/tests/regress/surjective/" + file + ".json");
     json c = certify(net, decide::Property::surjective);
@@ -336,6 +340,21 @@ TEST_CASE("section trees on folds in two dimensions and on boxes", "[cert][secti
     CHECK(evidence["kind"] == "section_tree");
     CHECK(check::check_certificate(net, c).status == check::Status::certified);
   }
+}
+
+TEST_CASE("a section onto a pinned codomain point must hit the point", "[cert][section]") {
+  // f(x) = (x1 + 2 x2, 2 x1 + 4 x2 + 1), rank 1, Y = {(0, 1)} on its image line.
+  net::Network net = io::load_network(std::string(NNINV_SOURCE_DIR) +
+                                      "/tests/regress/surjective/affine/rank_deficient_point_on_line.json");
+  json c = certify(net, decide::Property::surjective);
+  REQUIRE(c["evidence"]["kind"] == "section_tree");
+  REQUIRE(check::check_certificate(net, c).status == check::Status::certified);
+  json& leaf = (*find_node(c["evidence"]["tree"], "section"))["section"];
+  leaf["t"][0] = arith::to_string(arith::parse_rational(leaf["t"][0].get<std::string>()) + 1);
+  check::Report r = check::check_certificate(net, c);
+  INFO(r.message);
+  CHECK(r.status == check::Status::rejected);
+  CHECK_THAT(r.message, Catch::Contains("step \"section inverse\""));
 }
 
 TEST_CASE("Z3's word alone is reported as not certified", "[cert]") {

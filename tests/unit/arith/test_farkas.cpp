@@ -1,0 +1,77 @@
+// Exact LP helpers of src/arith/farkas.cpp and the section-tree pieces of
+// src/cert/path_system.cpp: feasible points, Farkas multipliers, patterns.
+#include <catch2/catch.hpp>
+
+#include "nninv/arith/farkas.hpp"
+#include "nninv/cert/path_system.hpp"
+#include "nninv/io/json_loader.hpp"
+
+using namespace nninv;
+using arith::Constraint;
+using arith::Rational;
+using arith::Relation;
+using arith::Vector;
+
+namespace {
+
+bool satisfies(const std::vector<Constraint>& system, const Vector& v) {
+  for (const Constraint& c : system) {
+    Rational lhs = arith::dot(c.a, v);
+    if ((c.rel == Relation::eq && lhs != c.b) || (c.rel != Relation::eq && lhs > c.b)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("find_feasible_point returns a point of the polyhedron or nothing", "[unit][farkas]") {
+  // x + y <= 1, -x <= 2, -y <= 2, x - y = 1/2 (free variables, negative values allowed)
+  std::vector<Constraint> system{{{1, 1}, 1, Relation::le},
+                                 {{-1, 0}, 2, Relation::le},
+                                 {{0, -1}, 2, Relation::le},
+                                 {{1, -1}, Rational(1, 2), Relation::eq}};
+  auto v = arith::find_feasible_point(system, 2);
+  REQUIRE(v);
+  CHECK(satisfies(system, *v));
+  CHECK_FALSE(arith::find_farkas_multipliers(system, 2));
+  // Add x + y >= 3: infeasible; no point, and Farkas multipliers prove it.
+  system.push_back({{-1, -1}, -3, Relation::le});
+  CHECK_FALSE(arith::find_feasible_point(system, 2));
+  auto m = arith::find_farkas_multipliers(system, 2);
+  REQUIRE(m);
+  std::string why;
+  CHECK(cert::verify_farkas(system, *m, &why));
+  CHECK(arith::find_feasible_point({}, 3) == Vector(3));
+  // A point far from the origin: y >= 10^6.
+  auto far = arith::find_feasible_point({{{0, -1}, -1000000, Relation::le}}, 2);
+  REQUIRE(far);
+  CHECK((*far)[1] >= 1000000);
+}
+
+TEST_CASE("pattern_system fixes every phase and gives the region's affine map", "[unit][farkas]") {
+  // f(x) = relu(x) - relu(-x) + relu(x - 1)
+  net::Network net = io::parse_network(R"({"input_dim": 1, "domain": {"lower": [-5], "upper": [5]}, "layers": [
+      {"type": "dense", "weights": [[1], [-1], [1]], "bias": [0, 0, -1]}, {"type": "relu"},
+      {"type": "dense", "weights": [[1, -1, 1]]}]})", "t");
+  cert::PathSystem ps = cert::pattern_system(net, {"101"});
+  REQUIRE(ps.fully_fixed());
+  CHECK(ps.output(0, 0).coeffs == Vector{2});
+  CHECK(ps.output(0, 0).constant == -1);
+  CHECK(ps.constraints().size() == 2 + 3);  // domain box, then one row per neuron
+  CHECK_THROWS_AS(cert::pattern_system(net, {"10"}), std::invalid_argument);
+  CHECK_THROWS_AS(cert::pattern_system(net, {"1011"}), std::invalid_argument);
+  CHECK_THROWS_AS(cert::pattern_system(net, {"101", "1"}), std::invalid_argument);
+  CHECK_THROWS_AS(cert::pattern_system(net, {"1x1"}), std::invalid_argument);
+  CHECK_THROWS_AS(cert::pattern_system(net, {}), std::invalid_argument);
+}
+
+TEST_CASE("section_violation is the negation of a region row along a section", "[unit][farkas]") {
+  // Row x1 - x2 <= 1 along x = (2 y, y) + (0, 1): 2y - y - 1 <= 1, i.e. y <= 2; violation -y < -2.
+  arith::Matrix s(2, 1);
+  s(0, 0) = 2;
+  s(1, 0) = 1;
+  Constraint v = cert::section_violation({{1, -1}, 1, Relation::le}, s, {0, 1});
+  CHECK(v.rel == Relation::lt);
+  CHECK(v.a == Vector{-1});
+  CHECK(v.b == -2);
+}
