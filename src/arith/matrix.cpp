@@ -163,6 +163,7 @@ Rational determinant(Matrix a) {
 std::optional<Matrix> inverse(const Matrix& a) {
   assert(a.rows() == a.cols());
   std::size_t n = a.rows();
+  if (n == 0) return Matrix(0, 0);  // the empty map is its own inverse
   Matrix aug(n, 2 * n);
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = 0; j < n; ++j) aug(i, j) = a(i, j);

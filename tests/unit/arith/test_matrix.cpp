@@ -70,3 +70,10 @@ TEST_CASE("determinant is exact, signed and multiplicative", "[arith]") {
   CHECK(determinant(m({{1, 2}, {2, Rational(4) + Rational(1, 1000000000)}})) == Rational(1, 1000000000));
   CHECK(determinant(Matrix(0, 0)) == 1);
 }
+
+TEST_CASE("the inverse of the empty matrix is the empty matrix", "[arith]") {
+  auto inv = inverse(Matrix(0, 0));
+  REQUIRE(inv);
+  CHECK(inv->rows() == 0);
+  CHECK(inv->cols() == 0);
+}
