@@ -57,11 +57,8 @@ std::optional<Collision> narrow_prefix_collision(const net::Network& net, std::s
   std::vector<Vector> basis = arith::kernel(select_columns(jac, free));
   if (basis.empty()) return std::nullopt;
   Vector v(net.input_dim);
-  mpz_class common_den = 1, common_num = 0;  // v scaled to coprime integers: short witnesses
-  for (const Rational& q : basis.front()) common_den = lcm(common_den, q.get_den());
-  for (std::size_t j = 0; j < free.size(); ++j) v[free[j]] = basis.front()[j] * common_den;
-  for (const Rational& q : v) common_num = gcd(common_num, q.get_num());
-  for (Rational& q : v) q /= common_num;
+  for (std::size_t j = 0; j < free.size(); ++j) v[free[j]] = basis.front()[j];
+  scale_to_coprime_integers(v);
   // Forward rates along v: a neuron with value z and rate r changes sign at t = -z / r.
   Rational t = 1;
   Vector rate = v;
@@ -75,18 +72,7 @@ std::optional<Collision> narrow_prefix_collision(const net::Network& net, std::s
       }
     }
   }
-  for (std::size_t i : free) {
-    const net::Interval& s = net.domain.sides[i];
-    if (v[i] > 0 && s.upper) t = std::min(t, Rational((*s.upper - x0[i]) / v[i] / 2));
-    if (v[i] < 0 && s.lower) t = std::min(t, Rational((*s.lower - x0[i]) / v[i] / 2));
-  }
-  Rational step = 1;
-  while (step > t) step /= 2;
-  Vector x2 = x0;
-  for (std::size_t i = 0; i < x2.size(); ++i) x2[i] += step * v[i];
-  Collision c{x0, x2, net::evaluate(net, x0)};
-  if (!check_collision(net, c).empty()) return std::nullopt;
-  return c;
+  return collision_along(net, x0, v, t);
 }
 
 // Invariance of domain: a continuous injective map from an open set of R^d

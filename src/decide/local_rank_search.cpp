@@ -60,24 +60,32 @@ std::optional<Collision> try_collision_at(const net::Network& net, const Vector&
   Vector v(net.input_dim);
   for (std::size_t j = 0; j < free.size(); ++j) v[free[j]] = basis.front()[j];
 
-  // Short witnesses: v scaled to coprime integers, t a power of 1/2.
+  scale_to_coprime_integers(v);
+  Rational t = 1;
+  if (auto limit = analysis::pattern_step_limit(map, v)) t = std::min(t, Rational(*limit / 2));
+  return collision_along(net, x0, v, t);
+}
+
+void scale_to_coprime_integers(Vector& v) {
   mpz_class common_den = 1, common_num = 0;
   for (const Rational& q : v) common_den = lcm(common_den, q.get_den());
   for (Rational& q : v) q *= common_den;
   for (const Rational& q : v) common_num = gcd(common_num, q.get_num());
-  for (Rational& q : v) q /= common_num;
-  Rational t = 1;
-  if (auto limit = analysis::pattern_step_limit(map, v)) t = std::min(t, Rational(*limit / 2));
-  for (std::size_t i : free) {
+  if (common_num != 0)
+    for (Rational& q : v) q /= common_num;
+}
+
+std::optional<Collision> collision_along(const net::Network& net, const Vector& x0, const Vector& v, Rational t) {
+  for (std::size_t i : net.domain.free_coordinates()) {
     const net::Interval& s = net.domain.sides[i];
     if (v[i] > 0 && s.upper) t = std::min(t, Rational((*s.upper - x0[i]) / v[i] / 2));
     if (v[i] < 0 && s.lower) t = std::min(t, Rational((*s.lower - x0[i]) / v[i] / 2));
   }
-  Rational step = 1;
+  Rational step = 1;  // short witnesses: a power of 1/2
   while (step > t) step /= 2;
   Vector x2 = x0;
   for (std::size_t i = 0; i < x2.size(); ++i) x2[i] += step * v[i];
-  Collision c{x0, x2, map.output};
+  Collision c{x0, x2, net::evaluate(net, x0)};
   if (!check_collision(net, c).empty()) return std::nullopt;
   return c;
 }

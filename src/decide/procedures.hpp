@@ -60,5 +60,12 @@ std::vector<arith::Vector> interior_samples(const net::Box& domain, std::size_t 
 // free coordinates, returns the collision (x0, x0 + t v) with t small enough
 // to keep the activation pattern and stay inside the domain. Exactly checked.
 std::optional<Collision> try_collision_at(const net::Network& net, const arith::Vector& x0);
+// v scaled to coprime integers (short witnesses).
+void scale_to_coprime_integers(arith::Vector& v);
+// The collision (x0, x0 + s v), s the largest power of 1/2 not above `limit`
+// (a step that keeps the activation pattern, at most 1) and half the
+// distance to the domain's bounds along v, when it checks exactly.
+std::optional<Collision> collision_along(const net::Network& net, const arith::Vector& x0, const arith::Vector& v,
+                                         arith::Rational limit);
 
 }  // namespace nninv::decide
