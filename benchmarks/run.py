@@ -60,6 +60,8 @@ except OSError:
     LOAD_AT_START = "?"
 TIME_BIN = "/usr/bin/time"
 ABLATIONS = {
+    "--no-simplify": ("injective", "surjective"),
+    "--no-fold-search": ("injective", "surjective"),
     "--no-criteria": ("injective", "surjective"),
     "--no-witness-search": ("injective", "surjective"),
     "--no-interval-bounds": ("injective", "surjective"),
