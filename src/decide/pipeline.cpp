@@ -66,7 +66,10 @@ bool rests_on_solver(const nlohmann::json& e) { return e.is_object() && e.value(
 // when the search gives up, the evidence stays as it was (not certified).
 void replace_solver_evidence(const net::Network& net, Outcome& o, const Budget& outer, const Options& options) {
   std::size_t limit = options.proof_node_limit;
+  // At most half of what is left: the verdict is already known, and a
+  // caller asking a second question (bijective) needs time for it.
   std::optional<double> seconds = outer.remaining_seconds();
+  if (seconds) *seconds /= 2;
   if (options.proof_seconds) seconds = seconds ? std::min(*seconds, *options.proof_seconds) : *options.proof_seconds;
   Budget budget(seconds, outer.cancel_flag(), outer.memory_flag());
   // Region cover, quantified formula, or an injective square map whose
