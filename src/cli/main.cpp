@@ -216,6 +216,10 @@ Decides whether the network f: X -> R^m is injective on its domain X (the
 file's "domain" box, or all of R^n): is there no pair x1 != x2 in X with
 f(x1) = f(x2)?
 
+First the network is replaced by an exactly equivalent smaller one where
+possible (affine layers merged, relu(a), relu(-a) pairs folded, dead neurons
+removed; off: --no-simplify); witnesses are re-checked on the original.
+
 Stages, cheapest first:
   dimension criterion   a layer narrower than dim X cannot be injective
                         (invariance of domain); a collision is constructed
@@ -250,14 +254,18 @@ Decides whether the network f: X -> Y is onto its codomain Y (the file's
 the domain X? Onto a box is a different question from onto R^m: a network on
 a bounded domain can be onto a small box but never onto R^m.
 
-Stages, cheapest first:
+Stages, cheapest first (after the exact simplification described in
+`nninv injective --help`; off: --no-simplify):
   output bounds         interval propagation bounds f on X; a point of Y
                         beyond a bound is unreachable (e.g. relu outputs < 0)
   affine on X           rank / a left-kernel vector decides
   surjective layers     X = R^n and every layer onto (full row rank, leaky)
   injective square map  X = R^n, m = n and f injective imply onto (Scholtes)
   sampled points        points of Y whose preimage query is unsatisfiable
+  region cover          images of activation regions, counterexample-guided
   quantified formula    complete: "exists y in Y, forall x in X: f(x) != y"
+A "holds" is turned into a checkable certificate where possible (proof
+trees, section trees; --certificate, docs/certificates.md).
 
 Output: the verdict; for "violated" a point y of Y that no x reaches, proved
 by an exact argument or an unsatisfiable preimage query (re-run before
