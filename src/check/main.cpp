@@ -1,6 +1,7 @@
 // nninv-check NET CERT: the independent checker's command line.
 #include <fstream>
 #include <iostream>
+#include <new>
 
 #include "nninv/check/checker.hpp"
 #include "nninv/errors.hpp"
@@ -47,5 +48,10 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "nninv-check: " << e.what() << "\n";
     return exit_code::usage;
+  } catch (const std::bad_alloc& e) {
+    // e.g. arith::MatrixTooLarge from a certificate with an enormous matrix:
+    // what cannot be checked is not certified.
+    std::cout << "rejected: the certificate cannot be checked: out of memory (" << e.what() << ")\n";
+    return 1;
   }
 }

@@ -96,7 +96,7 @@ class HardStop {
         else if (timeout && now > *timeout * 1.08 + 0.1)
           reason = "timeout";
         if (!reason.empty()) {
-          if (answered.exchange(true)) return;  // the run is printing its own answer
+          if (answered.exchange(true)) return;  // the run has its verdict and is writing it
           render_(reason + " (the solver did not stop in time; nninv stopped it)", stage(), now);
           std::cout.flush();
           std::_Exit(exit_code::unknown);
@@ -374,33 +374,51 @@ po::options_description command_options() {
   return o;
 }
 
+// The shared part of `convert` and `plot`: parse the subcommand's options and
+// positional arguments; nothing (after printing the help) for --help.
+std::optional<po::variables_map> parse_subcommand(int argc, char** argv, const std::string& command,
+                                                  const char* help, const po::options_description& visible,
+                                                  const std::vector<std::string>& positionals) {
+  po::options_description all = visible;
+  po::positional_options_description positional;
+  for (const auto& name : positionals) {
+    all.add_options()(name.c_str(), po::value<std::string>());
+    positional.add(name.c_str(), 1);
+  }
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc - 1, argv + 1).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + "; try 'nninv " + command + " --help'");
+  }
+  if (vm.count("help")) {
+    std::cout << help << visible << "\n";
+    return std::nullopt;
+  }
+  return vm;
+}
+
+// Loads a network for `convert` / `plot`, printing the loader's warnings unless --quiet.
+net::Network load_for_subcommand(const po::variables_map& vm, const std::string& path) {
+  std::vector<std::string> warnings;
+  net::Network net = io::load_model(path, io::parse_format(vm["format"].as<std::string>()), &warnings);
+  if (!vm.count("quiet"))
+    for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+  return net;
+}
+
 // nninv convert IN OUT.json: always returns nullopt (nothing left to run).
 std::optional<struct Args> convert(int argc, char** argv) {
   po::options_description visible;
   visible.add_options()("help,h", "this text")("format", po::value<std::string>()->default_value("auto"),
                                                 "the input's format: json, onnx, nnet or auto")(
       "quiet,q", "no warnings on stderr");
-  po::options_description all = visible;
-  all.add_options()("in", po::value<std::string>())("out", po::value<std::string>());
-  po::positional_options_description positional;
-  positional.add("in", 1).add("out", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc - 1, argv + 1).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + "; try 'nninv convert --help'");
-  }
-  if (vm.count("help")) {
-    std::cout << convert_help << visible << "\n";
-    return std::nullopt;
-  }
+  std::optional<po::variables_map> parsed = parse_subcommand(argc, argv, "convert", convert_help, visible, {"in", "out"});
+  if (!parsed) return std::nullopt;
+  const po::variables_map& vm = *parsed;
   if (!vm.count("in") || !vm.count("out")) throw UsageError("convert needs IN and OUT.json; try 'nninv convert --help'");
-  std::vector<std::string> warnings;
-  net::Network net =
-      io::load_model(vm["in"].as<std::string>(), io::parse_format(vm["format"].as<std::string>()), &warnings);
-  if (!vm.count("quiet"))
-    for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+  net::Network net = load_for_subcommand(vm, vm["in"].as<std::string>());
   io::write_network(net, vm["out"].as<std::string>());
   std::cout << "wrote " << vm["out"].as<std::string>() << ": " << net.input_dim << " inputs, " << net.output_dim()
             << " outputs, " << net.layers.size() << " layers, " << net.nonlinear_neuron_count() << " relu neurons\n";
@@ -416,27 +434,11 @@ std::optional<struct Args> plot(int argc, char** argv) {
       "no-witnesses", "draw the regions only")("format", po::value<std::string>()->default_value("auto"),
                                                 "the network's format: json, onnx, nnet or auto")(
       "quiet,q", "no warnings on stderr");
-  po::options_description all = visible;
-  all.add_options()("network", po::value<std::string>());
-  po::positional_options_description positional;
-  positional.add("network", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc - 1, argv + 1).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + "; try 'nninv plot --help'");
-  }
-  if (vm.count("help")) {
-    std::cout << plot_help << visible << "\n";
-    return std::nullopt;
-  }
+  std::optional<po::variables_map> parsed = parse_subcommand(argc, argv, "plot", plot_help, visible, {"network"});
+  if (!parsed) return std::nullopt;
+  const po::variables_map& vm = *parsed;
   if (!vm.count("network") || !vm.count("out")) throw UsageError("plot needs NET and --out FILE.svg; try 'nninv plot --help'");
-  std::vector<std::string> warnings;
-  net::Network net = io::load_model(vm["network"].as<std::string>(),
-                                    io::parse_format(vm["format"].as<std::string>()), &warnings);
-  if (!vm.count("quiet"))
-    for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+  net::Network net = load_for_subcommand(vm, vm["network"].as<std::string>());
   if (net.input_dim > 2) throw UsageError("plot draws networks with 1 or 2 inputs; this one has " +
                                           std::to_string(net.input_dim));
   report::PlotOptions options;
@@ -590,10 +592,17 @@ void write_certificate(const Args& args, const net::Network& net, const nlohmann
 
 // Prints the result; with --stats also the stage trace (stderr, and a
 // "stats" member of the JSON object).
+// Called once the verdict is known and before any file is written: from here
+// on the hard stop stays quiet, so the certificate, the report and stdout
+// always tell the same verdict. If the hard stop has already begun printing,
+// it ends the process; wait for that.
+void claim_answer() {
+  if (answered.exchange(true))
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
 void emit(const Args& args, const std::string& json_text, const std::string& human_text,
           const std::vector<decide::Options::StageRecord>& trace) {
-  if (answered.exchange(true))  // the hard stop is printing; it ends the process
-    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
   if (args.stats) {
     for (const auto& r : trace)
       std::cerr << "[stats] " << r.property << ": " << r.stage << ": " << std::fixed << std::setprecision(3)
@@ -657,6 +666,7 @@ int run(const Args& args) {
 
   if (args.command == "invert") {
     decide::InvertOutcome o = decide::invert(net, args.output, budget, options);
+    claim_answer();
     write_certificate(args, net, decide::certificate(net, o));
     double t = budget.elapsed_seconds();
     emit(args, report::invert_json(o, t), report::invert_text(o, t), trace);
@@ -668,6 +678,7 @@ int run(const Args& args) {
     surjective_options.known_injective = &inj.outcome;
     report::Part surj{decide::decide(net, decide::Property::surjective, budget, surjective_options), 0};
     surj.time_seconds = budget.elapsed_seconds() - inj.time_seconds;
+    claim_answer();
     nlohmann::json certificate = decide::certificate(net, inj.outcome);
     certificate["property"] = "bijective";
     certificate["verdict"] = decide::to_string(decide::bijective_verdict(inj.outcome, surj.outcome));
@@ -683,6 +694,7 @@ int run(const Args& args) {
   decide::Property property =
       args.command == "injective" ? decide::Property::injective : decide::Property::surjective;
   decide::Outcome outcome = decide::decide(net, property, budget, options);
+  claim_answer();
   write_certificate(args, net, decide::certificate(net, outcome));
   double t = budget.elapsed_seconds();
   emit(args, report::to_json(outcome, t), report::to_text(net, outcome, t), trace);
