@@ -493,6 +493,21 @@ TEST_CASE("every example answers consistently in --json", "[verdict]") {
 // ---------------------------------------------------------------------------
 // Budget: --timeout within about 10 %, and Ctrl-C / SIGTERM answer unknown
 // promptly. Measured wall times are printed.
+//
+// The wall clock also counts starting and ending the process (0.3 s of
+// slack). A sanitizer build spends far longer there (LeakSanitizer scans the
+// heap at exit), so scripts/ci-extra.sh widens the slack with
+// NNINV_TEST_WALL_SLACK; the budget's own figure, time_seconds, is checked
+// without slack either way.
+
+namespace {
+
+double wall_slack() {
+  const char* text = std::getenv("NNINV_TEST_WALL_SLACK");
+  return text != nullptr ? std::stod(text) : 0.3;
+}
+
+}  // namespace
 
 TEST_CASE("timeout: --timeout 2 on a hard network: unknown (timeout) after 2 s, within about 10 %", "[timing]") {
   REQUIRE(fs::exists(hard_network));
@@ -503,7 +518,7 @@ TEST_CASE("timeout: --timeout 2 on a hard network: unknown (timeout) after 2 s, 
   // nninv: replace data/hard_relu.json by a harder one.
   CHECK(r.exit_code == 2);
   CHECK(r.seconds >= 2.0);
-  CHECK(r.seconds <= 2.2 + 0.3);
+  CHECK(r.seconds <= 2.2 + wall_slack());
   REQUIRE(r.exit_code == 2);
   check_injective_json(hard_network, r);
   json j = json::parse(r.out);
@@ -519,7 +534,7 @@ TEST_CASE("timeout: --timeout 1.5 in text mode says unknown and timeout", "[timi
   INFO("wall time " << r.seconds << " s, stdout: " << r.out << "\nstderr: " << r.err);
   CHECK(r.exit_code == 2);
   CHECK(r.seconds >= 1.5);
-  CHECK(r.seconds <= 1.65 + 0.3);
+  CHECK(r.seconds <= 1.65 + wall_slack());
   CHECK(contains(r.out, "unknown"));
   CHECK(contains(r.out, "timeout"));
 }
@@ -539,7 +554,7 @@ void check_signal_stops_promptly(int sig, const char* sig_name) {
   INFO(sig_name << ": exit " << c.exit_code << " after " << latency << " s, stdout: " << c.out
                 << "\nstderr: " << c.err);
   CHECK(c.exit_code == 2);
-  CHECK(latency <= 1.0);
+  CHECK(latency <= 0.7 + wall_slack());
   REQUIRE(c.exit_code == 2);
   check_injective_json(hard_network, Result{c.exit_code, c.out, c.err, c.seconds()});
   json j = json::parse(c.out);
@@ -606,7 +621,7 @@ TEST_CASE("hard stop: a solver that does not stop in time is stopped at the dead
   std::cout << "cli: hard stop, --timeout 3 on relu over R^65536: " << r.seconds << " s (exit " << r.exit_code
             << ")\n";
   INFO("wall time " << r.seconds << " s, stdout: " << r.out << "\nstderr: " << r.err);
-  CHECK(r.seconds <= 3 * 1.1 + 0.3);
+  CHECK(r.seconds <= 3 * 1.1 + wall_slack());
   REQUIRE((r.exit_code == 1 || r.exit_code == 2));
   json j = json::parse(r.out);
   if (r.exit_code == 2) {
