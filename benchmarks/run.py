@@ -62,6 +62,7 @@ TIME_BIN = "/usr/bin/time"
 ABLATIONS = {
     "--no-simplify": ("injective", "surjective"),
     "--no-fold-search": ("injective", "surjective"),
+    "--no-relu-layer": ("injective",),
     "--no-criteria": ("injective", "surjective"),
     "--no-witness-search": ("injective", "surjective"),
     "--no-interval-bounds": ("injective", "surjective"),

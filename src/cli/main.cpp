@@ -230,6 +230,10 @@ Stages, cheapest first:
   fold search           square nets: sampled regions whose Jacobians have
                         determinants of opposite sign; the fold between them
                         gives a collision (off: --no-fold-search)
+  first relu layer      nets that start with dense, relu: one copy of that
+                        layer and a direction v, "every row strictly inactive
+                        or orthogonal to v" (Z3); complete when the later
+                        layers are injective (off: --no-relu-layer)
   twin encoding (Z3)    complete: two copies of the net, outputs equal,
                         inputs distinct, over the reals
 
@@ -365,6 +369,7 @@ po::options_description command_options() {
                          "relu(a), relu(-a) pairs (exact simplification)")("no-criteria", "skip the exact criteria")(
       "no-witness-search", "skip local-rank search, fold search and sampled unreachable points")(
       "no-fold-search", "skip the fold search (square nets: regions of opposite orientation)")(
+      "no-relu-layer", "skip the one-copy query of a first relu(W x + b) layer")(
       "no-interval-bounds", "do not fix stable neurons in the SMT encodings")(
       "symmetry-breaking", "x1 <lex x2 instead of x1 != x2 in the twin encoding")(
       "no-symmetry-breaking", "x1 != x2 in the twin encoding (the default; kept for scripts)")(
@@ -519,6 +524,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
   args.engine.criteria = !vm.count("no-criteria");
   args.engine.witness_search = !vm.count("no-witness-search");
   args.engine.fold_search = !vm.count("no-fold-search");
+  args.engine.relu_layer = !vm.count("no-relu-layer");
   args.engine.interval_bounds = !vm.count("no-interval-bounds");
   args.engine.symmetry_breaking = vm.count("symmetry-breaking") && !vm.count("no-symmetry-breaking");
   args.engine.ite_activations = !vm.count("phase-literals");

@@ -32,6 +32,7 @@ std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options&
     add(full && o.criteria, make_affine_on_domain_criterion());   // affine on X: rank decides
     add(full && o.witness_search, make_local_rank_search());      // sampled rank-deficient regions
     add(full && o.witness_search && o.fold_search, make_fold_search());  // square: opposite orientations, fold
+    add(full && o.relu_layer, make_first_relu_layer());           // dense, relu first: one copy and a direction
     add(true, make_smt_twin(encoding_of(o)));                     // complete: twin encoding in Z3
   } else {
     add(full && o.criteria, make_output_bounds_criterion());         // Y sticks out of the output bounds

@@ -22,6 +22,8 @@ std::unique_ptr<Procedure> make_affine_on_domain_criterion();
 std::unique_ptr<Procedure> make_local_rank_search();
 // fold_search.cpp: square nets, sampled regions of opposite orientation and the fold between them.
 std::unique_ptr<Procedure> make_fold_search();
+// relu_layer.cpp: a first layer relu(W x + b) by the one-copy encoding; complete when the later layers are injective.
+std::unique_ptr<Procedure> make_first_relu_layer();
 // smt_procedure.cpp: the complete twin encoding in Z3.
 std::unique_ptr<Procedure> make_smt_twin(const smt::EncodingOptions& encoding);
 

@@ -40,8 +40,11 @@ const fs::path source_dir = NNINV_SOURCE_DIR;
 const fs::path bad_input_dir = source_dir / "tests" / "bad_input";
 const fs::path examples_dir = source_dir / "examples";
 // Random-weight ReLU net R^8 -> R^32 -> R^32 -> R^16 (seed 2, integer weights
-// in [-9, 9]) on all of R^8: no cheap criterion applies, the local-rank search
-// finds nothing, and Z3 does not settle the twin encoding within minutes.
+// in [-9, 9]) on all of R^8, whose first 16 rows are +-e_j with bias 0 (so
+// its first layer is injective and the one-copy query of that layer, which
+// found a collision of the all-random version, cannot end the run): no cheap
+// criterion applies, the local-rank search finds nothing, and Z3 does not
+// settle the twin encoding within minutes.
 const fs::path hard_network = source_dir / "tests" / "cli" / "data" / "hard_relu.json";
 
 // A scratch folder, removed with everything in it at the end of the test.

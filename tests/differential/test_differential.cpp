@@ -51,15 +51,21 @@ std::vector<Configuration> configurations() {
   Options smt_only;
   smt_only.criteria = false;
   smt_only.witness_search = false;
+  smt_only.relu_layer = false;
+  // The one-copy query of a first relu(W x + b) layer before the twin
+  // encoding, with nothing else in front of it.
+  Options relu_layer = smt_only;
+  relu_layer.relu_layer = true;
   Options smt_plain = smt_only;
   smt_plain.interval_bounds = false;
   smt_plain.symmetry_breaking = false;
   Options naive;
   naive.engine = Engine::naive;
-  // Each Z3 run costs tens of milliseconds of wall time, so the last two
-  // alternate between seeds.
+  // Each Z3 run costs tens of milliseconds of wall time, so the last three
+  // take turns over the seeds.
   return {{"portfolio", portfolio},
           {"smt only", smt_only},
+          {"first relu layer, then smt", relu_layer, 2, 1},
           {"smt without bounds or symmetry", smt_plain, 2, 0},
           {"naive", naive, 2, 1}};
 }

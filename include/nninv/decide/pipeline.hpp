@@ -24,6 +24,7 @@ struct Options {
   bool criteria = true;           // exact criteria (dimension, composition, rank, bounds, ...)
   bool witness_search = true;     // local-rank search, fold search, sampled unreachable points
   bool fold_search = true;        // fold search alone (square nets; needs witness_search)
+  bool relu_layer = true;         // a first layer relu(W x + b) by the one-copy encoding
   bool interval_bounds = true;    // fix stable neurons in the SMT encodings
   // x1 <lex x2 instead of x1 != x2 in the twin encoding. Off by default:
   // measured 2-4x slower on satisfiable (non-injective) queries with Z3 4.8.12
