@@ -186,6 +186,46 @@ Constraint section_violation(const Constraint& row, const arith::Matrix& s, cons
   return Constraint{p, arith::dot(row.a, t) - row.b, Relation::lt};
 }
 
+std::optional<FirstReluLayer> first_relu_layer(const net::Network& net) {
+  if (net.layers.size() < 2 || !std::holds_alternative<net::Dense>(net.layers[0]) ||
+      !std::holds_alternative<net::Relu>(net.layers[1]))
+    return std::nullopt;
+  FirstReluLayer layer;
+  layer.free = net.domain.free_coordinates();
+  if (layer.free.empty()) return std::nullopt;
+  const auto& dense = std::get<net::Dense>(net.layers[0]);
+  layer.w = arith::select_columns(dense.weights, layer.free);
+  layer.b = dense.bias;
+  for (std::size_t j = 0; j < net.input_dim; ++j)
+    if (net.domain.sides[j].is_point())
+      for (std::size_t i = 0; i < layer.b.size(); ++i) layer.b[i] += dense.weights(i, j) * *net.domain.sides[j].lower;
+  for (std::size_t j : layer.free) layer.box.push_back(net.domain.sides[j]);
+  return layer;
+}
+
+std::vector<Constraint> inactive_rows_system(const FirstReluLayer& layer, const std::vector<std::size_t>& inactive) {
+  const std::size_t n = layer.w.cols();
+  std::vector<Constraint> system;
+  for (std::size_t j = 0; j < n; ++j)
+    if (layer.box[j].lower) {
+      Vector a(n);
+      a[j] = -1;
+      system.push_back({a, -*layer.box[j].lower, Relation::lt});  // -x_j < -lower
+    }
+  for (std::size_t j = 0; j < n; ++j)
+    if (layer.box[j].upper) {
+      Vector a(n);
+      a[j] = 1;
+      system.push_back({a, *layer.box[j].upper, Relation::lt});
+    }
+  for (std::size_t i : inactive) {
+    Vector a(n);
+    for (std::size_t j = 0; j < n; ++j) a[j] = layer.w(i, j);
+    system.push_back({a, -layer.b[i], Relation::lt});  // w_i.x < -b_i
+  }
+  return system;
+}
+
 bool verify_farkas(const std::vector<Constraint>& system, const Vector& m, std::string* why) {
   auto fail = [&](const std::string& w) {
     if (why) *why = w;

@@ -3,6 +3,7 @@
 // evidence with exact rational arithmetic only. Nothing here searches.
 #include "nninv/check/checker.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "nninv/analysis/affine.hpp"
@@ -89,6 +90,7 @@ class Checker {
     if (property == "injective" && verdict == "holds" && kind == "layer_left_inverses") return left_inverses(e);
     if (property == "injective" && verdict == "holds" && kind == "affine_left_inverse") return affine_left(e);
     if (property == "injective" && verdict == "holds" && kind == "twin_proof_tree") return twin_tree(e);
+    if (property == "injective" && verdict == "holds" && kind == "relu_layer_tree") return relu_layer_tree(e);
     if (property == "invert" && verdict == "none" && kind == "preimage_proof_tree") {
       Vector y = vector(c, "y", net_.output_dim(), "claimed y");
       return preimage_tree(e, y, 0);
@@ -282,6 +284,87 @@ class Checker {
     }
     require(ps.fully_fixed(), "proof tree", where + ": a branch ends before every neuron's phase is fixed");
     final_node(node, ps, where);
+  }
+
+  // Relu-layer trees: f starts with g(x) = relu(W x + b). g is not injective
+  // on X iff some x strictly inside X and v != 0 have, for every row,
+  // w_i.x + b_i < 0 or w_i.v = 0 (docs/architecture.md, "One ReLU layer").
+  // Each split puts row i in one of the two cases; each leaf refutes its
+  // branch: n "orthogonal" rows of rank n force v = 0, or Farkas multipliers
+  // show that no x strictly inside X has its "inactive" rows < 0. The later
+  // layers are injective as in layer_left_inverses.
+  std::string relu_layer_tree(const json& e) {
+    std::optional<cert::FirstReluLayer> layer = cert::first_relu_layer(net_);
+    require(layer.has_value(), "first relu layer",
+            "the network does not start with dense, relu on a domain with a free coordinate");
+    pass("first relu layer");
+    const json& list = field(e, "left_inverses", "later layers");
+    require(list.is_array() && list.size() == net_.layers.size(), "later layers", "expected one entry per layer");
+    auto bounds = analysis::interval_bounds(net_);
+    for (std::size_t k = 2; k < net_.layers.size(); ++k) {
+      std::string step = "layer " + std::to_string(k);
+      const net::Layer& later = net_.layers[k];
+      if (const auto* d = std::get_if<net::Dense>(&later)) {
+        Matrix l = matrix(list[k], "left inverse of layer " + std::to_string(k), step);
+        require(l.cols() == d->weights.rows() && is_identity(l * d->weights), step, "L W is not the identity");
+      } else if (std::holds_alternative<net::Relu>(later)) {
+        for (const net::Interval& in : bounds[k])
+          require(analysis::phase_of(in) == analysis::Phase::active, step,
+                  "a relu input is not >= 0 on X by interval bounds");
+      }
+      pass(step + " injective");
+    }
+    TreeStats stats;
+    std::vector<std::size_t> orthogonal, inactive;
+    relu_layer_node(field(e, "tree", "relu layer tree"), *layer, orthogonal, inactive, "tree", stats);
+    pass("relu layer tree (" + std::to_string(stats.nodes) + " nodes, " + std::to_string(stats.leaves) +
+         " leaves, depth " + std::to_string(stats.depth) + ")");
+    return "no x inside X and v != 0 have every row of the first layer strictly negative at x or orthogonal to v "
+           "(every branch refuted), so the first layer is injective on X, and so are the later layers: f is "
+           "injective on X";
+  }
+
+  void relu_layer_node(const json& node, const cert::FirstReluLayer& layer, std::vector<std::size_t>& orthogonal,
+                       std::vector<std::size_t>& inactive, const std::string& where, TreeStats& stats) {
+    const std::string step = "relu layer tree";
+    ++stats.nodes;
+    stats.depth = std::max(stats.depth, orthogonal.size() + inactive.size());
+    require(node.is_object(), step, where + ": node is not an object");
+    const std::size_t n = layer.w.cols(), m = layer.w.rows();
+    if (node.contains("split")) {
+      const json& s = node.at("split");
+      require(s.is_number_unsigned() && s.get<std::size_t>() < m, step, where + ": split is not a row index");
+      std::size_t i = s.get<std::size_t>();
+      require(std::find(orthogonal.begin(), orthogonal.end(), i) == orthogonal.end() &&
+                  std::find(inactive.begin(), inactive.end(), i) == inactive.end(),
+              step, where + ": row " + std::to_string(i) + " is split twice on one branch");
+      orthogonal.push_back(i);
+      relu_layer_node(field(node, "orthogonal", step), layer, orthogonal, inactive, where + "/orthogonal", stats);
+      orthogonal.pop_back();
+      inactive.push_back(i);
+      relu_layer_node(field(node, "inactive", step), layer, orthogonal, inactive, where + "/inactive", stats);
+      inactive.pop_back();
+      return;
+    }
+    ++stats.leaves;
+    if (node.contains("rank")) {
+      const json& rows = node.at("rank");
+      require(rows.is_array() && rows.size() == n, step, where + ": expected " + std::to_string(n) + " rows");
+      Matrix a(n, n);
+      for (std::size_t r = 0; r < n; ++r) {
+        require(rows[r].is_number_unsigned(), step, where + ": a rank row is not a row index");
+        std::size_t i = rows[r].get<std::size_t>();
+        require(std::find(orthogonal.begin(), orthogonal.end(), i) != orthogonal.end(), step,
+                where + ": row " + std::to_string(i) + " is not orthogonal to v on this branch");
+        for (std::size_t j = 0; j < n; ++j) a(r, j) = layer.w(i, j);
+      }
+      require(arith::determinant(a) != 0, step, where + ": the rows are linearly dependent");
+      return;
+    }
+    std::vector<arith::Constraint> system = cert::inactive_rows_system(layer, inactive);
+    Vector mult = multipliers(field(node, "farkas", step), system.size(), step, where);
+    std::string why;
+    require(cert::verify_farkas(system, mult, &why), step, where + ": " + why);
   }
 
   std::string twin_tree(const json& e) {

@@ -89,7 +89,12 @@ void replace_solver_evidence(const net::Network& net, Outcome& o, const Budget& 
     }
   }
   if (o.property == Property::injective && o.verdict == Verdict::holds && rests_on_solver(o.evidence)) {
-    if (auto tree = try_twin_proof(net, budget, limit)) o.evidence = *tree;
+    // A first layer relu(W x + b) followed by injective layers: one copy and a
+    // direction (usually far smaller than a twin proof tree).
+    if (auto tree = try_relu_layer_tree(net, budget, limit))
+      o.evidence = *tree;
+    else if (auto twin = try_twin_proof(net, budget, limit))
+      o.evidence = *twin;
   } else if (o.unreached && rests_on_solver(o.evidence["proof"])) {
     if (auto tree = try_preimage_proof(net, o.unreached->y, o.unreached->radius, budget, limit))
       o.evidence["proof"] = *tree;

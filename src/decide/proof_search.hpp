@@ -20,6 +20,13 @@ std::optional<nlohmann::json> try_preimage_proof(const net::Network& net, const 
                                                  const std::optional<arith::Rational>& radius, const Budget& budget,
                                                  std::size_t max_nodes);
 
+// A relu-layer tree proving "the first layer relu(W x + b) is injective on X"
+// with left inverses of the later dense layers (relu_layer.cpp), or nothing
+// (the network does not start with dense, relu, a later layer may not be
+// injective, the first layer is not injective, or the node limit / budget
+// ran out).
+std::optional<nlohmann::json> try_relu_layer_tree(const net::Network& net, const Budget& budget, std::size_t max_nodes);
+
 // A section tree proving "Y is contained in f(X)" (section_tree.cpp), or
 // nothing (not square on the free coordinates, a cell without a usable
 // section, or the node limit / budget ran out).

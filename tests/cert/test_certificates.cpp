@@ -41,6 +41,16 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// The first node of a section tree or relu-layer tree that has `key`, depth
+// first (le before ge, orthogonal before inactive).
+json* find_node(json& node, const char* key) {
+  if (node.contains(key)) return &node;
+  for (const char* side : {"le", "ge", "orthogonal", "inactive"})
+    if (node.contains(side))
+      if (json* hit = find_node(node[side], key)) return hit;
+  return nullptr;
+}
+
 }  // namespace
 
 TEST_CASE("every decided corpus verdict has a certificate the checker accepts or honestly calls uncertified",
@@ -80,12 +90,74 @@ TEST_CASE("every decided corpus verdict has a certificate the checker accepts or
             << solve_seconds << " s, checking " << check_seconds << " s\n";
   // Known gap (docs/certificates.md): proof trees enumerate pairs of
   // activation regions, so the larger injective nets exceed 2000 nodes.
-  // Measured: 236 certified, 8 not (all injective); before the section trees
+  // Measured: 237 certified, 7 not (all injective); before relu-layer trees
+  // (relu_five_directions): 236 / 8; before the section trees
   // certified surjectivity: 194 / 42 (8 injective); before the simplification
   // pass folded the split nets: 186 / 50 (14 injective).
-  CHECK(injective_holds_uncertified <= 8);
+  CHECK(injective_holds_uncertified <= 7);
   CHECK(uncertified == injective_holds_uncertified);  // every surjectivity verdict is certified
-  CHECK(certified >= 236);
+  CHECK(certified >= 237);
+}
+
+TEST_CASE("a first relu layer gets a relu-layer tree, and tampering with it is caught", "[cert][relu_layer]") {
+  // Five directions at 72 degrees: every open cell has two active rows of rank 2.
+  net::Network net =
+      io::load_network(std::string(NNINV_SOURCE_DIR) + "/tests/regress/injective/mixed/relu_five_directions.json");
+  json c = certify(net, decide::Property::injective);
+  REQUIRE(c["verdict"] == "holds");
+  json* e = &c["evidence"];
+  if ((*e)["kind"] == "simplified") e = &(*e)["evidence"];
+  REQUIRE((*e)["kind"] == "relu_layer_tree");
+  check::Report ok = check::check_certificate(net, c);
+  INFO(ok.message);
+  REQUIRE(ok.status == check::Status::certified);
+  auto rejected_at = [&](const json& bad, const std::string& step, const std::string& detail) {
+    check::Report r = check::check_certificate(net, bad);
+    INFO(r.message);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("step \"" + step + "\""));
+    CHECK_THAT(r.message, Catch::Contains(detail));
+  };
+  auto tree_of = [&](json& cert) -> json& {
+    json& ev = cert["evidence"];
+    return ev["kind"] == "simplified" ? ev["evidence"]["tree"] : ev["tree"];
+  };
+  SECTION("a multiplier changed") {
+    json bad = c;
+    json& leaf = (*find_node(tree_of(bad), "farkas"))["farkas"];
+    REQUIRE(!leaf.empty());
+    auto it = leaf.begin();
+    it.value() = arith::to_string(arith::parse_rational(it.value().get<std::string>()) + 1);
+    rejected_at(bad, "relu layer tree", "tree/");
+  }
+  SECTION("a branch dropped") {
+    json bad = c;
+    find_node(tree_of(bad), "split")->erase("inactive");
+    rejected_at(bad, "relu layer tree", "inactive");
+  }
+  SECTION("a rank leaf naming a row that is not orthogonal on its branch") {
+    json bad = c;
+    json* rank = find_node(tree_of(bad), "rank");
+    REQUIRE(rank != nullptr);
+    json& rows = (*rank)["rank"];
+    std::size_t m = std::get<net::Dense>(net.layers[0]).weights.rows();
+    for (std::size_t i = 0; i < m; ++i)
+      if (std::find(rows.begin(), rows.end(), json(i)) == rows.end()) {
+        rows[0] = i;
+        break;
+      }
+    rejected_at(bad, "relu layer tree", "is not orthogonal to v on this branch");
+  }
+  SECTION("a split on a row that does not exist") {
+    json bad = c;
+    (*find_node(tree_of(bad), "split"))["split"] = 99;
+    rejected_at(bad, "relu layer tree", "split is not a row index");
+  }
+  SECTION("evidence for another network") {
+    net::Network other = net;
+    std::get<net::Dense>(other.layers[0]).weights(0, 0) += 1;
+    CHECK(check::check_certificate(other, c).status == check::Status::rejected);
+  }
 }
 
 TEST_CASE("tampering is caught", "[cert][tamper]") {
@@ -228,19 +300,6 @@ TEST_CASE("collisions found on the simplified network are checked on the origina
   REQUIRE(c["evidence"]["kind"] == "collision");
   CHECK(check::check_certificate(net, c).status == check::Status::certified);
 }
-
-namespace {
-
-// The first node of a section tree that has `key`, depth first (le before ge).
-json* find_node(json& node, const char* key) {
-  if (node.contains(key)) return &node;
-  for (const char* side : {"le", "ge"})
-    if (node.contains(side))
-      if (json* hit = find_node(node[side], key)) return hit;
-  return nullptr;
-}
-
-}  // namespace
 
 TEST_CASE("surjective holds from the region cover gets a section tree, and tampering with it is caught",
           "[cert][section]") {

@@ -85,6 +85,22 @@ std::vector<arith::Constraint> codomain_constraints(const net::Network& net);
 // "cell and violation" proves that the section satisfies the row on the cell.
 arith::Constraint section_violation(const arith::Constraint& row, const arith::Matrix& s, const arith::Vector& t);
 
+// Relu-layer trees (docs/certificates.md): a network that starts with a
+// dense layer and a relu, g(x) = relu(W x + b), on the free coordinates of X
+// (pinned coordinates moved into b).
+struct FirstReluLayer {
+  arith::Matrix w;
+  arith::Vector b;
+  std::vector<net::Interval> box;     // X on the free coordinates
+  std::vector<std::size_t> free;      // their indices in the input
+};
+// Nothing when the network does not start with dense, relu or X is a point.
+std::optional<FirstReluLayer> first_relu_layer(const net::Network& net);
+// x strictly inside the box (lower then upper bound, by coordinate, bounded
+// sides only), then w_i.x + b_i < 0 for each row i of `inactive`, in order.
+std::vector<arith::Constraint> inactive_rows_system(const FirstReluLayer& layer,
+                                                    const std::vector<std::size_t>& inactive);
+
 // True when `m` proves `system` infeasible (the condition of
 // arith::find_farkas_multipliers), checked exactly; else why not in *why.
 bool verify_farkas(const std::vector<arith::Constraint>& system, const arith::Vector& m, std::string* why);
