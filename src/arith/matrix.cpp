@@ -2,8 +2,73 @@
 #include "nninv/arith/matrix.hpp"
 
 #include <cassert>
+#include <cstdint>
 
 namespace nninv::arith {
+
+namespace {
+
+// Rank over the field of p = 2^61 - 1 elements, of the entries reduced mod p
+// (numerator times the inverse of the denominator); nothing when a
+// denominator is divisible by p. Reduction mod p is a ring homomorphism on
+// rationals whose denominators p does not divide, so a minor that is nonzero
+// mod p is nonzero over Q: the rank mod p is at most the exact rank. Machine
+// words only, so a full rank mod p settles wide matrices far faster than
+// exact elimination (whose fractions grow).
+constexpr std::uint64_t prime = (std::uint64_t{1} << 61) - 1;
+
+std::uint64_t mul_mod(std::uint64_t a, std::uint64_t b) {
+  unsigned __int128 x = static_cast<unsigned __int128>(a) * b;
+  std::uint64_t r = static_cast<std::uint64_t>(x & prime) + static_cast<std::uint64_t>(x >> 61);  // 2^61 = 1 mod p
+  return r >= prime ? r - prime : r;
+}
+
+std::uint64_t power_mod(std::uint64_t a, std::uint64_t e) {
+  std::uint64_t r = 1;
+  for (; e; e >>= 1, a = mul_mod(a, a))
+    if (e & 1) r = mul_mod(r, a);
+  return r;
+}
+
+std::optional<std::size_t> rank_mod_prime(const Matrix& a) {
+  if constexpr (sizeof(unsigned long) < 8) return std::nullopt;  // mpz_fdiv_ui takes an unsigned long
+  const std::size_t rows = a.rows(), cols = a.cols();
+  std::vector<std::uint64_t> m(rows * cols);
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t j = 0; j < cols; ++j) {
+      const Rational& q = a(i, j);
+      if (q == 0) continue;
+      std::uint64_t num = mpz_fdiv_ui(q.get_num_mpz_t(), prime), den = mpz_fdiv_ui(q.get_den_mpz_t(), prime);
+      if (den == 0) return std::nullopt;
+      m[i * cols + j] = mul_mod(num, power_mod(den, prime - 2));
+    }
+  std::size_t r = 0;
+  for (std::size_t c = 0; c < cols && r < rows; ++c) {
+    std::size_t p = r;
+    while (p < rows && m[p * cols + c] == 0) ++p;
+    if (p == rows) continue;
+    if (p != r)
+      for (std::size_t j = 0; j < cols; ++j) std::swap(m[p * cols + j], m[r * cols + j]);
+    std::uint64_t inv = power_mod(m[r * cols + c], prime - 2);
+    for (std::size_t i = r + 1; i < rows; ++i) {
+      std::uint64_t f = m[i * cols + c];
+      if (f == 0) continue;
+      f = mul_mod(f, inv);
+      for (std::size_t j = c; j < cols; ++j) {
+        std::uint64_t sub = mul_mod(f, m[r * cols + j]);
+        std::uint64_t& x = m[i * cols + j];
+        x = x >= sub ? x - sub : x + prime - sub;
+      }
+    }
+    ++r;
+  }
+  return r;
+}
+
+// Below this many entries exact elimination is cheap enough on its own.
+constexpr std::size_t modular_shortcut_entries = 256;
+
+}  // namespace
 
 MatrixTooLarge::MatrixTooLarge(std::size_t rows, std::size_t cols)
     : message_("a " + std::to_string(rows) + " x " + std::to_string(cols) + " exact matrix is larger than " +
@@ -107,9 +172,16 @@ std::vector<std::size_t> row_reduce(Matrix& a) {
   return pivots;
 }
 
-std::size_t rank(Matrix a) { return row_reduce(a).size(); }
+std::size_t rank(Matrix a) {
+  // Full rank mod p is full rank over Q; anything less needs the exact answer.
+  if (a.rows() * a.cols() >= modular_shortcut_entries)
+    if (std::optional<std::size_t> r = rank_mod_prime(a); r && *r == std::min(a.rows(), a.cols())) return *r;
+  return row_reduce(a).size();
+}
 
 std::vector<Vector> kernel(Matrix a) {
+  if (a.rows() * a.cols() >= modular_shortcut_entries)
+    if (std::optional<std::size_t> r = rank_mod_prime(a); r && *r == a.cols()) return {};
   std::vector<std::size_t> pivots = row_reduce(a);
   std::vector<bool> is_pivot(a.cols(), false);
   for (std::size_t c : pivots) is_pivot[c] = true;

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "nninv/arith/matrix.hpp"
 
 using namespace nninv::arith;
@@ -76,4 +78,38 @@ TEST_CASE("the inverse of the empty matrix is the empty matrix", "[arith]") {
   REQUIRE(inv);
   CHECK(inv->rows() == 0);
   CHECK(inv->cols() == 0);
+}
+
+TEST_CASE("rank and kernel of wide matrices agree with plain elimination (modular shortcut)", "[arith]") {
+  // rank and kernel first try the rank mod 2^61 - 1 on matrices of 256 entries
+  // or more; only a full rank there is taken as the answer.
+  std::mt19937_64 rng(3);
+  std::uniform_int_distribution<long> entry(-9, 9), den(1, 7);
+  for (std::size_t trial = 0; trial < 40; ++trial) {
+    std::size_t rows = 16 + trial % 9, cols = 16 + (trial * 5) % 11;
+    Matrix a(rows, cols);
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t j = 0; j < cols; ++j) a(i, j) = Rational(entry(rng), den(rng));
+    // Every third trial: a planted dependency (last column = sum of the first two).
+    if (trial % 3 == 0)
+      for (std::size_t i = 0; i < rows; ++i) a(i, cols - 1) = a(i, 0) + a(i, 1);
+    Matrix copy = a;
+    std::size_t exact = row_reduce(copy).size();
+    INFO("trial " << trial << ": " << rows << " x " << cols);
+    CHECK(rank(a) == exact);
+    std::vector<Vector> basis = kernel(a);
+    CHECK(basis.size() == cols - exact);
+    for (const Vector& v : basis) CHECK(is_zero(a * v));
+  }
+  // Entries whose denominator is the modulus: the shortcut steps aside.
+  Rational tiny(1);
+  tiny /= Rational(mpz_class("2305843009213693951"));
+  Matrix b = Matrix::identity(20);
+  for (std::size_t i = 0; i < 20; ++i) b(i, 19) = tiny * Rational(static_cast<long>(i + 1));
+  b(19, 19) = tiny;
+  CHECK(rank(b) == 20);
+  Matrix c = b;
+  for (std::size_t i = 0; i < 20; ++i) c(i, 19) = c(i, 0) * tiny;  // column 19 = tiny * column 0
+  CHECK(rank(c) == 19);
+  CHECK(kernel(c).size() == 1);
 }
