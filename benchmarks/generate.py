@@ -24,7 +24,8 @@ Families (sizes grow along each ladder; "relus" counts hidden ReLU/leaky units):
   expansive  one ReLU layer x -> relu(W x + b), W random m x n with
              m = 2n, 3n, 4n, 7n (2n is necessary, Puthawala et al.; for Gaussian
              W without bias and n -> infinity the threshold is about 6.7n,
-             Maillard et al. 2023), n = 2..20, on R^n; one ladder per ratio
+             Maillard et al. 2023), n = 2..20 (2..200 for m = 2n), on R^n;
+             one ladder per ratio
   leaky      square leaky-ReLU nets n -> 2n x d -> n (alpha 1/10..1/2) with a
              width-n bottleneck in the middle, so that no layer-by-layer
              argument applies
@@ -225,7 +226,8 @@ def fam_random(quick):
 
 def fam_expansive(quick):
     # one layer relu(W x + b), W m x n, m = r n
-    ladder = [(n, r) for r in (2, 3, 4, 7) for n in (2, 3, 6, 10, 20)]  # one ladder per ratio m / n
+    # one ladder per ratio m / n; the m = 2n ladder goes on to 400 ReLUs
+    ladder = [(n, r) for r in (2, 3, 4, 7) for n in ((2, 3, 6, 10, 20, 50, 100, 200) if r == 2 else (2, 3, 6, 10, 20))]
     seeds = 1
     if quick:
         ladder = [(3, 2), (3, 5), (10, 3)]
