@@ -65,6 +65,63 @@ std::optional<std::size_t> rank_mod_prime(const Matrix& a) {
   return r;
 }
 
+// The kernel basis of `kernel` (one vector per non-pivot column c, with
+// v_c = 1 and 0 on the other non-pivot columns), computed without fractions:
+// each row is scaled to integers (the kernel does not change), fraction-free
+// (Bareiss) elimination gives an echelon form whose entries stay minors of
+// the matrix, and each vector comes from back substitution. The pivot
+// columns are the columns independent of the ones before them, as in
+// row_reduce, and the vector with given non-pivot coordinates is unique, so
+// the basis is exactly row_reduce's; only the cost differs (no gcd per step).
+std::vector<Vector> kernel_fraction_free(const Matrix& a) {
+  const std::size_t rows = a.rows(), cols = a.cols();
+  std::vector<mpz_class> m(rows * cols);
+  for (std::size_t i = 0; i < rows; ++i) {
+    mpz_class common = 1;
+    for (std::size_t j = 0; j < cols; ++j) common = lcm(common, mpz_class(a(i, j).get_den()));
+    for (std::size_t j = 0; j < cols; ++j) m[i * cols + j] = a(i, j).get_num() * (common / a(i, j).get_den());
+  }
+  std::vector<std::size_t> pivots;
+  mpz_class previous = 1;
+  std::size_t r = 0;
+  for (std::size_t c = 0; c < cols && r < rows; ++c) {
+    std::size_t p = r;
+    while (p < rows && m[p * cols + c] == 0) ++p;
+    if (p == rows) continue;
+    if (p != r)
+      for (std::size_t j = 0; j < cols; ++j) std::swap(m[p * cols + j], m[r * cols + j]);
+    const mpz_class pivot = m[r * cols + c];
+    for (std::size_t i = r + 1; i < rows; ++i) {
+      const mpz_class factor = m[i * cols + c];
+      for (std::size_t j = c + 1; j < cols; ++j) {
+        mpz_class& x = m[i * cols + j];
+        x = pivot * x - factor * m[r * cols + j];
+        mpz_divexact(x.get_mpz_t(), x.get_mpz_t(), previous.get_mpz_t());
+      }
+      m[i * cols + c] = 0;
+    }
+    previous = pivot;
+    pivots.push_back(c);
+    ++r;
+  }
+  std::vector<bool> is_pivot(cols, false);
+  for (std::size_t c : pivots) is_pivot[c] = true;
+  std::vector<Vector> basis;
+  for (std::size_t free = 0; free < cols; ++free) {
+    if (is_pivot[free]) continue;
+    Vector v(cols);
+    v[free] = 1;
+    for (std::size_t k = pivots.size(); k-- > 0;) {
+      Rational sum = 0;
+      for (std::size_t j = pivots[k] + 1; j < cols; ++j)
+        if (v[j] != 0 && m[k * cols + j] != 0) sum += Rational(m[k * cols + j]) * v[j];
+      v[pivots[k]] = -sum / Rational(m[k * cols + pivots[k]]);
+    }
+    basis.push_back(std::move(v));
+  }
+  return basis;
+}
+
 // Below this many entries exact elimination is cheap enough on its own.
 constexpr std::size_t modular_shortcut_entries = 256;
 
@@ -182,6 +239,7 @@ std::size_t rank(Matrix a) {
 std::vector<Vector> kernel(Matrix a) {
   if (a.rows() * a.cols() >= modular_shortcut_entries)
     if (std::optional<std::size_t> r = rank_mod_prime(a); r && *r == a.cols()) return {};
+  if (a.rows() * a.cols() >= modular_shortcut_entries) return kernel_fraction_free(a);
   std::vector<std::size_t> pivots = row_reduce(a);
   std::vector<bool> is_pivot(a.cols(), false);
   for (std::size_t c : pivots) is_pivot[c] = true;

@@ -89,10 +89,17 @@ TEST_CASE("rank and kernel of wide matrices agree with plain elimination (modula
     std::size_t rows = 16 + trial % 9, cols = 16 + (trial * 5) % 11;
     Matrix a(rows, cols);
     for (std::size_t i = 0; i < rows; ++i)
-      for (std::size_t j = 0; j < cols; ++j) a(i, j) = Rational(entry(rng), den(rng));
-    // Every third trial: a planted dependency (last column = sum of the first two).
+      for (std::size_t j = 0; j < cols; ++j) {
+        a(i, j) = Rational(entry(rng), den(rng));
+        a(i, j).canonicalize();  // mpq_class(p, q) does not
+      }
+    // Every third trial: a planted dependency (last column = sum of the first
+    // two); every fifth: rows that repeat (wide kernels, zero rows on the way).
     if (trial % 3 == 0)
       for (std::size_t i = 0; i < rows; ++i) a(i, cols - 1) = a(i, 0) + a(i, 1);
+    if (trial % 5 == 0)
+      for (std::size_t i = rows / 3; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) a(i, j) = a(i % 4, j) * Rational(static_cast<long>(i), 3);
     Matrix copy = a;
     std::size_t exact = row_reduce(copy).size();
     INFO("trial " << trial << ": " << rows << " x " << cols);
@@ -100,6 +107,20 @@ TEST_CASE("rank and kernel of wide matrices agree with plain elimination (modula
     std::vector<Vector> basis = kernel(a);
     CHECK(basis.size() == cols - exact);
     for (const Vector& v : basis) CHECK(is_zero(a * v));
+    // The same basis as reading it off the reduced row echelon form.
+    std::vector<bool> pivot(cols, false);
+    Matrix reduced = a;
+    std::vector<std::size_t> pivots = row_reduce(reduced);
+    for (std::size_t c : pivots) pivot[c] = true;
+    std::size_t k = 0;
+    for (std::size_t f = 0; f < cols; ++f) {
+      if (pivot[f]) continue;
+      REQUIRE(k < basis.size());
+      Vector expected(cols);
+      expected[f] = 1;
+      for (std::size_t r = 0; r < pivots.size(); ++r) expected[pivots[r]] = -reduced(r, f);
+      CHECK(basis[k++] == expected);
+    }
   }
   // Entries whose denominator is the modulus: the shortcut steps aside.
   Rational tiny(1);
