@@ -236,6 +236,15 @@ class Checker {
   // the path (cert::PathSystem); every leaf's multipliers are re-added.
   struct TreeStats {
     std::size_t nodes = 0, leaves = 0, depth = 0;
+    // Trees are walked recursively: a crafted certificate nested deeper than
+    // this is rejected instead of exhausting the stack. Proof search output
+    // is far shallower (depth 20 on the corpus).
+    static constexpr std::size_t max_depth = 2048;
+    void enter(std::size_t at, const std::string& step, const std::string& where) {
+      ++nodes;
+      depth = std::max(depth, at);
+      require(at <= max_depth, step, where.substr(0, 64) + "...: the tree is deeper than " + std::to_string(max_depth) + " levels");
+    }
   };
 
   void leaf(const json& node, const cert::PathSystem& ps, const std::string& where, TreeStats& stats) {
@@ -263,8 +272,7 @@ class Checker {
   template <class Final>
   void walk(const json& node, const cert::PathSystem& ps, const std::string& where, std::size_t depth,
             TreeStats& stats, Final final_node) {
-    ++stats.nodes;
-    stats.depth = std::max(stats.depth, depth);
+    stats.enter(depth, "proof tree", where);
     require(node.is_object(), "proof tree", where + ": node is not an object");
     if (node.contains("farkas")) return leaf(node, ps, where, stats);
     if (node.contains("split")) {
@@ -327,8 +335,7 @@ class Checker {
   void relu_layer_node(const json& node, const cert::FirstReluLayer& layer, std::vector<std::size_t>& orthogonal,
                        std::vector<std::size_t>& inactive, const std::string& where, TreeStats& stats) {
     const std::string step = "relu layer tree";
-    ++stats.nodes;
-    stats.depth = std::max(stats.depth, orthogonal.size() + inactive.size());
+    stats.enter(orthogonal.size() + inactive.size(), step, where);
     require(node.is_object(), step, where + ": node is not an object");
     const std::size_t n = layer.w.cols(), m = layer.w.rows();
     if (node.contains("split")) {
@@ -521,8 +528,7 @@ class Checker {
 
   void section_node(const json& node, const std::vector<arith::Constraint>& cell, const std::string& where,
                     std::size_t depth, TreeStats& stats) {
-    ++stats.nodes;
-    stats.depth = std::max(stats.depth, depth);
+    stats.enter(depth, "section tree", where);
     require(node.is_object(), "section tree", where + ": node is not an object");
     std::size_t m = net_.output_dim();
     if (node.contains("empty")) {

@@ -416,6 +416,22 @@ TEST_CASE("a section onto a pinned codomain point must hit the point", "[cert][s
   CHECK_THAT(r.message, Catch::Contains("step \"section inverse\""));
 }
 
+TEST_CASE("a crafted tree nested deeper than the checker walks is rejected, not a crash", "[cert]") {
+  // 100000 splits y <= 5 along the "le" side: the checker stops at its depth
+  // limit before it reaches a leaf (it walks trees recursively).
+  net::Network net = io::load_network(std::string(NNINV_SOURCE_DIR) + "/tests/regress/surjective/fold/zigzag_onto_R.json");
+  json c = certify(net, decide::Property::surjective);
+  REQUIRE(c["evidence"]["kind"] == "section_tree");
+  json tree = {{"empty", {{"0", "1"}}}};
+  for (int level = 0; level < 100000; ++level)
+    tree = json{{"split", {{"a", {"1"}}, {"b", "5"}}}, {"le", std::move(tree)}, {"ge", {{"empty", {{"0", "1"}}}}}};
+  c["evidence"]["tree"] = std::move(tree);
+  check::Report r = check::check_certificate(net, c);
+  INFO(r.message);
+  CHECK(r.status == check::Status::rejected);
+  CHECK_THAT(r.message, Catch::Contains("deeper than 2048 levels"));
+}
+
 TEST_CASE("Z3's word alone is reported as not certified", "[cert]") {
   net::Network net = example("zigzag.json");
   decide::Outcome o = decide::decide(net, decide::Property::surjective, decide::Budget(60.0));
