@@ -30,6 +30,18 @@ std::uint64_t power_mod(std::uint64_t a, std::uint64_t e) {
   return r;
 }
 
+// Row-major `rows` x `cols` entries: moves a row at or below r with a
+// nonzero entry in column c up to row r; false when there is none.
+template <class Entry>
+bool bring_pivot_up(std::vector<Entry>& m, std::size_t rows, std::size_t cols, std::size_t r, std::size_t c) {
+  std::size_t p = r;
+  while (p < rows && m[p * cols + c] == 0) ++p;
+  if (p == rows) return false;
+  if (p != r)
+    for (std::size_t j = 0; j < cols; ++j) std::swap(m[p * cols + j], m[r * cols + j]);
+  return true;
+}
+
 std::optional<std::size_t> rank_mod_prime(const Matrix& a) {
   if constexpr (sizeof(unsigned long) < 8) return std::nullopt;  // mpz_fdiv_ui takes an unsigned long
   const std::size_t rows = a.rows(), cols = a.cols();
@@ -44,11 +56,7 @@ std::optional<std::size_t> rank_mod_prime(const Matrix& a) {
     }
   std::size_t r = 0;
   for (std::size_t c = 0; c < cols && r < rows; ++c) {
-    std::size_t p = r;
-    while (p < rows && m[p * cols + c] == 0) ++p;
-    if (p == rows) continue;
-    if (p != r)
-      for (std::size_t j = 0; j < cols; ++j) std::swap(m[p * cols + j], m[r * cols + j]);
+    if (!bring_pivot_up(m, rows, cols, r, c)) continue;
     std::uint64_t inv = power_mod(m[r * cols + c], prime - 2);
     for (std::size_t i = r + 1; i < rows; ++i) {
       std::uint64_t f = m[i * cols + c];
@@ -85,11 +93,7 @@ std::vector<Vector> kernel_fraction_free(const Matrix& a) {
   mpz_class previous = 1;
   std::size_t r = 0;
   for (std::size_t c = 0; c < cols && r < rows; ++c) {
-    std::size_t p = r;
-    while (p < rows && m[p * cols + c] == 0) ++p;
-    if (p == rows) continue;
-    if (p != r)
-      for (std::size_t j = 0; j < cols; ++j) std::swap(m[p * cols + j], m[r * cols + j]);
+    if (!bring_pivot_up(m, rows, cols, r, c)) continue;
     const mpz_class pivot = m[r * cols + c];
     for (std::size_t i = r + 1; i < rows; ++i) {
       const mpz_class factor = m[i * cols + c];

@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "collision_checks.hpp"
 #include "decide/procedures.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/io/json_loader.hpp"
@@ -12,36 +13,13 @@
 using namespace nninv;
 using decide::Property;
 using decide::Verdict;
+using test::matrix_json;
+using test::require_checked_collision;
 
 namespace {
 
 decide::Outcome fold(const net::Network& n) {
   return decide::make_fold_search()->run(n, Property::injective, decide::Budget(30.0));
-}
-
-// The procedure found a collision, and it passes an exact check made here.
-void require_checked_collision(const net::Network& n, const decide::Outcome& o) {
-  REQUIRE(o.verdict == Verdict::violated);
-  REQUIRE(o.collision);
-  const decide::Collision& c = *o.collision;
-  CHECK(c.x1 != c.x2);
-  CHECK(n.domain.contains(c.x1));
-  CHECK(n.domain.contains(c.x2));
-  CHECK(net::evaluate(n, c.x1) == c.y);
-  CHECK(net::evaluate(n, c.x2) == c.y);
-  CHECK(decide::check_collision(n, c).empty());
-}
-
-std::string matrix_json(const std::vector<std::vector<long>>& m) {
-  std::ostringstream out;
-  out << "[";
-  for (std::size_t i = 0; i < m.size(); ++i) {
-    out << (i ? ", [" : "[");
-    for (std::size_t j = 0; j < m[i].size(); ++j) out << (j ? ", " : "") << m[i][j];
-    out << "]";
-  }
-  out << "]";
-  return out.str();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 
+#include "collision_checks.hpp"
 #include "decide/procedures.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/io/json_loader.hpp"
@@ -15,6 +16,9 @@
 using namespace nninv;
 using decide::Property;
 using decide::Verdict;
+using test::matrix_json;
+using test::require_checked_collision;
+using test::vector_json;
 
 namespace {
 
@@ -22,41 +26,10 @@ decide::Outcome first_layer(const net::Network& n) {
   return decide::make_first_relu_layer()->run(n, Property::injective, decide::Budget(30.0));
 }
 
-void require_checked_collision(const net::Network& n, const decide::Outcome& o) {
-  REQUIRE(o.verdict == Verdict::violated);
-  REQUIRE(o.collision);
-  const decide::Collision& c = *o.collision;
-  CHECK(c.x1 != c.x2);
-  CHECK(n.domain.contains(c.x1));
-  CHECK(n.domain.contains(c.x2));
-  CHECK(net::evaluate(n, c.x1) == net::evaluate(n, c.x2));
-  CHECK(decide::check_collision(n, c).empty());
-}
-
-std::string rows_json(const std::vector<std::vector<long>>& m) {
-  std::ostringstream out;
-  out << "[";
-  for (std::size_t i = 0; i < m.size(); ++i) {
-    out << (i ? ", [" : "[");
-    for (std::size_t j = 0; j < m[i].size(); ++j) out << (j ? ", " : "") << m[i][j];
-    out << "]";
-  }
-  out << "]";
-  return out.str();
-}
-
-std::string vector_json(const std::vector<long>& v) {
-  std::ostringstream out;
-  out << "[";
-  for (std::size_t i = 0; i < v.size(); ++i) out << (i ? ", " : "") << v[i];
-  out << "]";
-  return out.str();
-}
-
 net::Network one_layer(std::size_t n, const std::vector<std::vector<long>>& w, const std::vector<long>& b,
                        const std::string& tail = "") {
   return io::parse_network("{\"input_dim\": " + std::to_string(n) + ", \"layers\": [{\"type\": \"dense\", \"weights\": " +
-                               rows_json(w) + ", \"bias\": " + vector_json(b) + "}, {\"type\": \"relu\"}" + tail + "]}",
+                               matrix_json(w) + ", \"bias\": " + vector_json(b) + "}, {\"type\": \"relu\"}" + tail + "]}",
                            "t");
 }
 
@@ -93,7 +66,7 @@ TEST_CASE("first relu layer: rows +-e_j plus random rows are injective on R^n (t
     // A full-column-rank readout keeps it injective; a 1-wide readout may not.
     std::vector<std::vector<long>> readout(w.size(), std::vector<long>(w.size(), 0));
     for (std::size_t i = 0; i < w.size(); ++i) readout[i][i] = 2;
-    auto tall = one_layer(n, w, b, ", {\"type\": \"dense\", \"weights\": " + rows_json(readout) + "}");
+    auto tall = one_layer(n, w, b, ", {\"type\": \"dense\", \"weights\": " + matrix_json(readout) + "}");
     CHECK(first_layer(tall).verdict == Verdict::holds);
     auto narrow = one_layer(n, w, b, ", {\"type\": \"dense\", \"weights\": [" + vector_json(std::vector<long>(w.size(), 1)) + "]}");
     CHECK(first_layer(narrow).verdict == Verdict::unknown);
