@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "nninv/analysis/bounds.hpp"
+
 namespace nninv::cert {
 
 using arith::Constraint;
@@ -11,8 +13,9 @@ using arith::Rational;
 using arith::Relation;
 using arith::Vector;
 
-PathSystem::PathSystem(const net::Network& net, std::size_t copies)
+PathSystem::PathSystem(const net::Network& net, std::size_t copies, bool stable_phases)
     : net_(net), num_vars_(copies * net.input_dim), copies_(copies) {
+  if (stable_phases) bounds_ = analysis::interval_bounds(net);
   for (std::size_t c = 0; c < copies; ++c) {
     Copy& copy = copies_[c];
     for (std::size_t i = 0; i < net.input_dim; ++i) {
@@ -53,11 +56,33 @@ void PathSystem::advance(Copy& copy) {
       copy.values = std::move(out);
     } else if (!std::holds_alternative<net::Identity>(layer)) {
       copy.phases.assign(copy.values.size(), std::nullopt);
+      if (!bounds_.empty()) {
+        for (std::size_t i = 0; i < copy.phases.size(); ++i) {
+          analysis::Phase phase = analysis::phase_of(bounds_[copy.layer][i]);
+          if (phase != analysis::Phase::unstable) copy.phases[i] = phase == analysis::Phase::active;
+        }
+        finish_layer_if_fixed(copy);
+      }
       return;
     }
     ++copy.layer;
   }
   copy.phases.clear();
+}
+
+void PathSystem::finish_layer_if_fixed(Copy& copy) {
+  for (const auto& p : copy.phases)
+    if (!p) return;
+  // Every neuron fixed: apply the activation's chosen pieces and move on.
+  const auto* leaky = std::get_if<net::LeakyRelu>(&net_.layers[copy.layer]);
+  Rational slope = leaky ? leaky->alpha : Rational(0);
+  for (std::size_t i = 0; i < copy.values.size(); ++i)
+    if (!*copy.phases[i]) {
+      for (Rational& q : copy.values[i].coeffs) q *= slope;
+      copy.values[i].constant *= slope;
+    }
+  ++copy.layer;
+  advance(copy);
 }
 
 std::optional<std::pair<std::size_t, std::size_t>> PathSystem::next_neuron(std::size_t c) const {
@@ -81,18 +106,7 @@ void PathSystem::fix(std::size_t c, std::size_t layer, std::size_t index, bool a
   } else {  // encodes: z <= 0
     constraints_.push_back(from_affine(z, Relation::le));
   }
-  for (const auto& p : copy.phases)
-    if (!p) return;
-  // Every neuron fixed: apply the activation's chosen pieces and move on.
-  const auto* leaky = std::get_if<net::LeakyRelu>(&net_.layers[copy.layer]);
-  Rational slope = leaky ? leaky->alpha : Rational(0);
-  for (std::size_t i = 0; i < copy.values.size(); ++i)
-    if (!*copy.phases[i]) {
-      for (Rational& q : copy.values[i].coeffs) q *= slope;
-      copy.values[i].constant *= slope;
-    }
-  ++copy.layer;
-  advance(copy);
+  finish_layer_if_fixed(copy);
 }
 
 bool PathSystem::fully_fixed() const {

@@ -374,10 +374,19 @@ class Checker {
     require(cert::verify_farkas(system, mult, &why), step, where + ": " + why);
   }
 
+  // "stable_phases": "interval_bounds": neurons of one sign on X by interval
+  // bounds (recomputed) take that phase without a split; absent: every
+  // neuron is split (trees written before this option existed).
+  static bool stable_phases(const json& e) {
+    if (!e.contains("stable_phases")) return false;
+    require(e.at("stable_phases") == "interval_bounds", "proof tree", "unknown stable_phases rule");
+    return true;
+  }
+
   std::string twin_tree(const json& e) {
     require(!net_.domain.free_coordinates().empty(), "proof tree", "the domain is a single point");
     TreeStats stats;
-    walk(field(e, "tree", "proof tree"), cert::PathSystem(net_, 2), "tree", 0, stats,
+    walk(field(e, "tree", "proof tree"), cert::PathSystem(net_, 2, stable_phases(e)), "tree", 0, stats,
          [&](const json& node, const cert::PathSystem& ps, const std::string& where) {
            const json& cases = field(node, "cases", "proof tree");
            std::vector<std::size_t> free = net_.domain.free_coordinates();
@@ -400,7 +409,7 @@ class Checker {
 
   std::string preimage_tree(const json& e, const Vector& y, const Rational& r) {
     TreeStats stats;
-    walk(field(e, "tree", "proof tree"), cert::PathSystem(net_, 1), "tree", 0, stats,
+    walk(field(e, "tree", "proof tree"), cert::PathSystem(net_, 1, stable_phases(e)), "tree", 0, stats,
          [&](const json& node, const cert::PathSystem& ps, const std::string& where) {
            cert::PathSystem hit = ps;
            hit.add_preimage_outputs(y, r);

@@ -98,18 +98,18 @@ class Search {
 std::optional<json> try_twin_proof(const net::Network& net, const Budget& budget, std::size_t max_nodes) {
   if (net.domain.free_coordinates().empty()) return std::nullopt;
   Search search(net, budget, max_nodes);
-  auto tree = search.twin(PathSystem(net, 2));
+  auto tree = search.twin(PathSystem(net, 2, /*stable_phases=*/true));
   if (!tree) return std::nullopt;
-  return json{{"kind", "twin_proof_tree"}, {"nodes", search.nodes()}, {"tree", *tree}};
+  return json{{"kind", "twin_proof_tree"}, {"nodes", search.nodes()}, {"stable_phases", "interval_bounds"}, {"tree", *tree}};
 }
 
 std::optional<json> try_preimage_proof(const net::Network& net, const arith::Vector& y,
                                        const std::optional<arith::Rational>& radius, const Budget& budget,
                                        std::size_t max_nodes) {
   Search search(net, budget, max_nodes);
-  auto tree = search.preimage(PathSystem(net, 1), y, radius.value_or(arith::Rational(0)));
+  auto tree = search.preimage(PathSystem(net, 1, /*stable_phases=*/true), y, radius.value_or(arith::Rational(0)));
   if (!tree) return std::nullopt;
-  return json{{"kind", "preimage_proof_tree"}, {"nodes", search.nodes()}, {"tree", *tree}};
+  return json{{"kind", "preimage_proof_tree"}, {"nodes", search.nodes()}, {"stable_phases", "interval_bounds"}, {"tree", *tree}};
 }
 
 }  // namespace nninv::decide

@@ -90,13 +90,14 @@ TEST_CASE("every decided corpus verdict has a certificate the checker accepts or
             << solve_seconds << " s, checking " << check_seconds << " s\n";
   // Known gap (docs/certificates.md): proof trees enumerate pairs of
   // activation regions, so the larger injective nets exceed 2000 nodes.
-  // Measured: 237 certified, 7 not (all injective); before relu-layer trees
+  // Measured: 239 certified, 5 not (all injective); before stable phases in
+  // proof trees (angle_doubling_quadrant, _onto_R2): 237 / 7; before relu-layer trees
   // (relu_five_directions): 236 / 8; before the section trees
   // certified surjectivity: 194 / 42 (8 injective); before the simplification
   // pass folded the split nets: 186 / 50 (14 injective).
-  CHECK(injective_holds_uncertified <= 7);
+  CHECK(injective_holds_uncertified <= 5);
   CHECK(uncertified == injective_holds_uncertified);  // every surjectivity verdict is certified
-  CHECK(certified >= 237);
+  CHECK(certified >= 239);
 }
 
 TEST_CASE("a first relu layer gets a relu-layer tree, and tampering with it is caught", "[cert][relu_layer]") {
@@ -414,6 +415,38 @@ TEST_CASE("a section onto a pinned codomain point must hit the point", "[cert][s
   INFO(r.message);
   CHECK(r.status == check::Status::rejected);
   CHECK_THAT(r.message, Catch::Contains("step \"section inverse\""));
+}
+
+TEST_CASE("proof trees fix the phases interval bounds settle, and say so", "[cert]") {
+  // Angle doubling on the quadrant x >= 0: six of its eight neurons have one
+  // sign on X, four of them reach 0 on X's boundary.
+  net::Network net = io::load_network(std::string(NNINV_SOURCE_DIR) +
+                                      "/tests/regress/surjective/square/angle_doubling_quadrant.json");
+  json c = certify(net, decide::Property::injective);
+  REQUIRE(c["verdict"] == "holds");
+  json* e = &c["evidence"];
+  if ((*e)["kind"] == "simplified") e = &(*e)["evidence"];
+  REQUIRE((*e)["kind"] == "twin_proof_tree");
+  CHECK((*e)["stable_phases"] == "interval_bounds");
+  CHECK((*e)["nodes"].get<std::size_t>() < 100);
+  check::Report ok = check::check_certificate(net, c);
+  INFO(ok.message);
+  REQUIRE(ok.status == check::Status::certified);
+  json unknown_rule = c;
+  json* f = &unknown_rule["evidence"];
+  if ((*f)["kind"] == "simplified") f = &(*f)["evidence"];
+  (*f)["stable_phases"] = "guesswork";
+  check::Report r1 = check::check_certificate(net, unknown_rule);
+  CHECK(r1.status == check::Status::rejected);
+  CHECK_THAT(r1.message, Catch::Contains("unknown stable_phases rule"));
+  // Without the rule the same tree leaves neurons unsplit: not a proof.
+  json without = c;
+  f = &without["evidence"];
+  if ((*f)["kind"] == "simplified") f = &(*f)["evidence"];
+  f->erase("stable_phases");
+  check::Report r2 = check::check_certificate(net, without);
+  INFO(r2.message);
+  CHECK(r2.status == check::Status::rejected);
 }
 
 TEST_CASE("a crafted tree nested deeper than the checker walks is rejected, not a crash", "[cert]") {

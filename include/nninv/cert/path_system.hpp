@@ -25,7 +25,12 @@ struct Affine {
 // bounded sides only), then one phase constraint per split, in path order.
 class PathSystem {
  public:
-  PathSystem(const net::Network& net, std::size_t copies);
+  // stable_phases: neurons whose pre-activation has one sign on all of X by
+  // analysis::interval_bounds (recomputed here) take that phase without a
+  // split or a constraint: the chosen piece equals the activation on all of
+  // X (both pieces agree at 0). Trees written with it say so
+  // ("stable_phases": "interval_bounds", docs/certificates.md).
+  PathSystem(const net::Network& net, std::size_t copies, bool stable_phases = false);
 
   std::size_t num_vars() const { return num_vars_; }
   const std::vector<arith::Constraint>& constraints() const { return constraints_; }
@@ -61,8 +66,12 @@ class PathSystem {
     std::vector<std::optional<bool>> phases;  // of its neurons, when an activation
   };
   void advance(Copy& copy);
+  // When every neuron of the copy's current layer has a phase: applies the
+  // chosen pieces and advances to the next activation layer.
+  void finish_layer_if_fixed(Copy& copy);
 
   const net::Network& net_;
+  std::vector<std::vector<net::Interval>> bounds_;  // empty without stable_phases
   std::size_t num_vars_;
   std::vector<Copy> copies_;
   std::vector<arith::Constraint> constraints_;
