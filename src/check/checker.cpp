@@ -8,6 +8,7 @@
 
 #include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
+#include "nninv/analysis/jacobian_box.hpp"
 #include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
@@ -91,6 +92,7 @@ class Checker {
     if (property == "injective" && verdict == "holds" && kind == "affine_left_inverse") return affine_left(e);
     if (property == "injective" && verdict == "holds" && kind == "twin_proof_tree") return twin_tree(e);
     if (property == "injective" && verdict == "holds" && kind == "relu_layer_tree") return relu_layer_tree(e);
+    if (property == "injective" && verdict == "holds" && kind == "jacobian_box") return jacobian_box(e);
     if (property == "invert" && verdict == "none" && kind == "preimage_proof_tree") {
       Vector y = vector(c, "y", net_.output_dim(), "claimed y");
       return preimage_tree(e, y, 0);
@@ -372,6 +374,22 @@ class Checker {
     Vector mult = multipliers(field(node, "farkas", step), system.size(), step, where);
     std::string why;
     require(cert::verify_farkas(system, mult, &why), step, where + ": " + why);
+  }
+
+  // Jacobian box: recompute every vertex determinant (at most 2^10) and
+  // require the claimed strict sign at all of them.
+  std::string jacobian_box(const json& e) {
+    const json& claimed = field(e, "sign", "Jacobian box");
+    require(claimed == 1 || claimed == -1, "Jacobian box", "the sign is not 1 or -1");
+    analysis::JacobianBox box = analysis::jacobian_box(net_);
+    require(box.applicable, "Jacobian box", box.why_not);
+    require(box.sign == claimed.get<int>(), "Jacobian box",
+            box.sign == 0 ? "vertex " + std::to_string(box.vertex) + " has a determinant of another sign or 0"
+                          : "every vertex determinant has the other sign");
+    pass("Jacobian box: " + std::to_string(std::size_t{1} << box.unstable) + " vertex determinants, all " +
+         (box.sign > 0 ? "positive" : "negative"));
+    return "f(x1) - f(x2) = M (x1 - x2) for a matrix M of the Jacobian box, none of which is singular, so f is "
+           "injective on X";
   }
 
   // "stable_phases": "interval_bounds": neurons of one sign on X by interval

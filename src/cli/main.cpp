@@ -226,6 +226,10 @@ Stages, cheapest first:
   layer composition     every layer injective (full column rank, leaky_relu,
                         relu always active on X) proves injectivity
   affine on X           if interval bounds fix every activation, rank decides
+  Jacobian box          square nets with at most 10 neurons of unknown phase:
+                        f(x1) - f(x2) = M (x1 - x2) for slopes between each
+                        activation's two; one determinant sign at all 2^u
+                        vertices proves injectivity
   local-rank search     sampled regions with a rank-deficient affine map
   fold search           square nets: sampled regions whose Jacobians have
                         determinants of opposite sign; the fold between them

@@ -5,6 +5,7 @@
 
 #include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
+#include "nninv/analysis/jacobian_box.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "procedures.hpp"
@@ -162,6 +163,30 @@ class LayerCompositionCriterion : public Procedure {
   }
 };
 
+// Square nets with few neurons that change phase on X: f(x1) - f(x2) =
+// M(s) (x1 - x2) for a matrix M(s) of the Jacobian box, whose determinant
+// takes its extremes at the 2^u vertices; one strict sign at all of them
+// means no M(s) is singular, so f is injective (analysis/jacobian_box.hpp).
+class JacobianBoxCriterion : public Procedure {
+ public:
+  std::string_view name() const override { return "Jacobian box (vertex determinants)"; }
+  Outcome run(const net::Network& net, Property property, const Budget&) override {
+    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+    analysis::JacobianBox box = analysis::jacobian_box(net);
+    if (!box.applicable) return not_applicable(property, name(), box.why_not);
+    if (box.sign == 0)
+      return not_applicable(property, name(), "the vertex determinants of the Jacobian box do not share one sign");
+    std::string sign = box.sign > 0 ? "positive" : "negative";
+    return Outcome::holds(property,
+                          "f(x1) - f(x2) = M (x1 - x2) with M = W_k D_k ... D_1 W_1 for slopes D between each "
+                          "activation's two slopes; det M is affine in each slope, and at all " +
+                              std::to_string(std::size_t{1} << box.unstable) + " vertices it is " + sign +
+                              ", so no such M is singular",
+                          std::string(name()),
+                          {{"kind", "jacobian_box"}, {"sign", box.sign}, {"unstable", box.unstable}});
+  }
+};
+
 // When interval bounds fix the phase of every relu / leaky_relu neuron, f is
 // one affine map A x + c on all of X (item 2): injective on X iff A has full
 // rank on the free coordinates; otherwise a kernel direction gives a collision.
@@ -204,5 +229,6 @@ std::unique_ptr<Procedure> make_layer_composition_criterion() {
   return std::make_unique<LayerCompositionCriterion>();
 }
 std::unique_ptr<Procedure> make_affine_on_domain_criterion() { return std::make_unique<AffineOnDomainCriterion>(); }
+std::unique_ptr<Procedure> make_jacobian_box_criterion() { return std::make_unique<JacobianBoxCriterion>(); }
 
 }  // namespace nninv::decide

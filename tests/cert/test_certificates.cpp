@@ -422,7 +422,11 @@ TEST_CASE("proof trees fix the phases interval bounds settle, and say so", "[cer
   // sign on X, four of them reach 0 on X's boundary.
   net::Network net = io::load_network(std::string(NNINV_SOURCE_DIR) +
                                       "/tests/regress/surjective/square/angle_doubling_quadrant.json");
-  json c = certify(net, decide::Property::injective);
+  // Without the criteria (the Jacobian box decides this net first), Z3's
+  // answer is replaced by a twin proof tree.
+  decide::Options options = with_proofs();
+  options.criteria = false;
+  json c = decide::certificate(net, decide::decide(net, decide::Property::injective, decide::Budget(60.0), options));
   REQUIRE(c["verdict"] == "holds");
   json* e = &c["evidence"];
   if ((*e)["kind"] == "simplified") e = &(*e)["evidence"];
@@ -447,6 +451,33 @@ TEST_CASE("proof trees fix the phases interval bounds settle, and say so", "[cer
   check::Report r2 = check::check_certificate(net, without);
   INFO(r2.message);
   CHECK(r2.status == check::Status::rejected);
+}
+
+TEST_CASE("Jacobian box evidence is recomputed, and a wrong sign is caught", "[cert]") {
+  // W^T leaky(W x + b): every vertex determinant of the Jacobian box is positive.
+  net::Network net = io::parse_network(R"({"input_dim": 2, "layers": [
+      {"type": "dense", "weights": [[1, 0], [0, 1], [1, 1]], "bias": [0, 1, -1]},
+      {"type": "leaky_relu", "alpha": 0.1},
+      {"type": "dense", "weights": [[1, 0, 1], [0, 1, 1]]}]})", "t");
+  json c = certify(net, decide::Property::injective);
+  REQUIRE(c["verdict"] == "holds");
+  json* e = &c["evidence"];
+  if ((*e)["kind"] == "simplified") e = &(*e)["evidence"];
+  REQUIRE((*e)["kind"] == "jacobian_box");
+  check::Report ok = check::check_certificate(net, c);
+  INFO(ok.message);
+  REQUIRE(ok.status == check::Status::certified);
+  (*e)["sign"] = -1;
+  check::Report r = check::check_certificate(net, c);
+  CHECK(r.status == check::Status::rejected);
+  CHECK_THAT(r.message, Catch::Contains("other sign"));
+  // The same evidence for a net whose box has vertices of both signs.
+  net::Network fold = io::parse_network(R"({"input_dim": 1, "layers": [
+      {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, -2]]}]})", "t");
+  json forged = certify(fold, decide::Property::injective);
+  forged["verdict"] = "holds";
+  forged["evidence"] = {{"kind", "jacobian_box"}, {"sign", 1}, {"unstable", 2}};
+  CHECK(check::check_certificate(fold, forged).status == check::Status::rejected);
 }
 
 TEST_CASE("a crafted tree nested deeper than the checker walks is rejected, not a crash", "[cert]") {

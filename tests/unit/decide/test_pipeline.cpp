@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "decide/procedures.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/io/json_loader.hpp"
 #include "nninv/smt/twin_encoding.hpp"
@@ -84,4 +85,39 @@ TEST_CASE("a stage whose exact matrices are too large answers unknown, and the n
   for (const auto& r : trace) reported = reported || r.result.find("ran out of memory: a 8193 x 8193") != std::string::npos;
   CHECK(reported);
   CHECK(trace.size() >= 2);
+}
+
+TEST_CASE("Jacobian box: W^T leaky(W x) is injective, angle doubling and folds are not claimed", "[decide][jacobian_box]") {
+  // W^T leaky(W x + b), W = [[1, 0], [0, 1], [1, 1]], alpha 1/10: by
+  // Cauchy-Binet det(W^T D W) = sum over row pairs S of det(W_S)^2 times the
+  // two slopes, positive for all slopes in [1/10, 1]. No layer-by-layer
+  // argument applies (W^T is 2 x 3).
+  auto residual = io::parse_network(R"({"input_dim": 2, "layers": [
+      {"type": "dense", "weights": [[1, 0], [0, 1], [1, 1]], "bias": [0, 1, -1]},
+      {"type": "leaky_relu", "alpha": 0.1},
+      {"type": "dense", "weights": [[1, 0, 1], [0, 1, 1]]}]})", "t");
+  auto box = decide::make_jacobian_box_criterion()->run(residual, Property::injective, decide::Budget(30.0));
+  CHECK(box.verdict == Verdict::holds);
+  CHECK(box.evidence["kind"] == "jacobian_box");
+  CHECK(box.evidence["sign"] == 1);
+  auto whole = decide::decide(residual, Property::injective, decide::Budget(30.0));
+  CHECK(whole.verdict == Verdict::holds);
+  CHECK(whole.method == "Jacobian box (vertex determinants)");
+  // Angle doubling (z -> z^2 / |z| in polar form) is coherently oriented and
+  // 2-to-1; |x| folds. Neither may be claimed.
+  auto angle = io::parse_network(R"({"input_dim": 2, "layers": [
+      {"type": "dense", "weights": [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [-1, -1], [1, -1], [-1, 1]]},
+      {"type": "relu"},
+      {"type": "dense", "weights": [[1, 1, -1, -1, 0, 0, 0, 0], [0, 0, 0, 0, 1, 1, -1, -1]]}]})", "t");
+  CHECK(decide::make_jacobian_box_criterion()->run(angle, Property::injective, decide::Budget(30.0)).verdict ==
+        Verdict::unknown);
+  auto abs = io::parse_network(R"({"input_dim": 1, "layers": [
+      {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, 1]]}]})", "t");
+  CHECK(decide::make_jacobian_box_criterion()->run(abs, Property::injective, decide::Budget(30.0)).verdict ==
+        Verdict::unknown);
+  // Not square: not applicable.
+  auto wide = io::parse_network(R"({"input_dim": 1, "layers": [
+      {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}]})", "t");
+  CHECK(decide::make_jacobian_box_criterion()->run(wide, Property::injective, decide::Budget(30.0)).verdict ==
+        Verdict::unknown);
 }
