@@ -3,7 +3,10 @@
 // evidence with exact rational arithmetic only. Nothing here searches.
 #include "nninv/check/checker.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 
 #include "nninv/analysis/affine.hpp"
@@ -611,7 +614,9 @@ class Checker {
 
 }  // namespace
 
-Report check_certificate(const net::Network& net, const json& certificate) {
+namespace {
+
+Report check_on_this_thread(const net::Network& net, const json& certificate) {
   Checker checker(net);
   Report report;
   try {
@@ -650,6 +655,42 @@ Report check_certificate(const net::Network& net, const json& certificate) {
   }
   report.steps = checker.steps;
   return report;
+}
+
+}  // namespace
+
+// Trees are walked recursively, up to TreeStats::max_depth levels: the walk
+// gets a thread of its own with a stack large enough for that depth in any
+// build (sanitizer builds have far larger frames than the 8 MiB default
+// allows). Only the pages the walk touches are ever allocated.
+Report check_certificate(const net::Network& net, const json& certificate) {
+  struct Job {
+    const net::Network& net;
+    const json& certificate;
+    Report report;
+    std::exception_ptr error;
+  } job{net, certificate, {}, nullptr};
+  auto run = [](void* arg) -> void* {
+    auto* j = static_cast<Job*>(arg);
+    try {
+      j->report = check_on_this_thread(j->net, j->certificate);
+    } catch (...) {
+      j->error = std::current_exception();
+    }
+    return nullptr;
+  };
+  constexpr std::size_t stack_bytes = std::size_t{512} << 20;
+  pthread_attr_t attr;
+  pthread_t thread;
+  bool started = false;
+  if (pthread_attr_init(&attr) == 0) {
+    started = pthread_attr_setstacksize(&attr, stack_bytes) == 0 && pthread_create(&thread, &attr, run, &job) == 0;
+    pthread_attr_destroy(&attr);
+  }
+  if (!started) return check_on_this_thread(net, certificate);  // no thread to be had: the usual stack
+  pthread_join(thread, nullptr);
+  if (job.error) std::rethrow_exception(job.error);
+  return job.report;
 }
 
 }  // namespace nninv::check
