@@ -241,9 +241,17 @@ std::size_t rank(Matrix a) {
 }
 
 std::vector<Vector> kernel(Matrix a) {
-  if (a.rows() * a.cols() >= modular_shortcut_entries)
-    if (std::optional<std::size_t> r = rank_mod_prime(a); r && *r == a.cols()) return {};
-  if (a.rows() * a.cols() >= modular_shortcut_entries) return kernel_fraction_free(a);
+  if (a.rows() * a.cols() >= modular_shortcut_entries) {
+    std::optional<std::size_t> r = rank_mod_prime(a);
+    if (r && *r == a.cols()) return {};
+    // Defence in depth (an empty kernel proves injectivity elsewhere): every
+    // vector must be annihilated exactly, and "no kernel" must not contradict
+    // the rank mod p; otherwise the plain elimination below answers.
+    std::vector<Vector> basis = kernel_fraction_free(a);
+    bool consistent = !(basis.empty() && r);
+    for (const Vector& v : basis) consistent = consistent && is_zero(a * v);
+    if (consistent) return basis;
+  }
   std::vector<std::size_t> pivots = row_reduce(a);
   std::vector<bool> is_pivot(a.cols(), false);
   for (std::size_t c : pivots) is_pivot[c] = true;

@@ -151,12 +151,22 @@ class Checker {
   // Composition: each layer injective on what reaches it (L W = I for dense,
   // relu active on X by interval bounds, leaky_relu and identity bijective).
   std::string left_inverses(const json& e) {
-    const json& list = field(e, "left_inverses", "left inverses");
-    require(list.is_array() && list.size() == net_.layers.size(), "left inverses", "expected one entry per layer");
+    layers_injective(field(e, "left_inverses", "left inverses"), 0, "left inverses");
+    return "every layer is injective on the values reaching it, so f is injective on X";
+  }
+
+  // Layers [from, end) injective on what reaches them: L W = I for each dense
+  // layer (the first dense layer of the network restricted to the free input
+  // coordinates), each relu active on X by interval bounds (recomputed),
+  // leaky_relu and identity bijective. `list` has one entry per layer.
+  void layers_injective(const json& list, std::size_t from, const std::string& list_step) {
+    require(list.is_array() && list.size() == net_.layers.size(), list_step, "expected one entry per layer");
     auto bounds = analysis::interval_bounds(net_);
     std::vector<std::size_t> free = net_.domain.free_coordinates();
     bool before_first_dense = true;
-    for (std::size_t k = 0; k < net_.layers.size(); ++k) {
+    for (std::size_t k = 0; k < from; ++k)
+      if (std::holds_alternative<net::Dense>(net_.layers[k])) before_first_dense = false;
+    for (std::size_t k = from; k < net_.layers.size(); ++k) {
       std::string step = "layer " + std::to_string(k);
       const net::Layer& layer = net_.layers[k];
       if (const auto* d = std::get_if<net::Dense>(&layer)) {
@@ -171,7 +181,6 @@ class Checker {
       }
       pass(step + " injective");
     }
-    return "every layer is injective on the values reaching it, so f is injective on X";
   }
 
   Matrix affine_on_domain(const std::string& step) const {
@@ -311,22 +320,7 @@ class Checker {
     require(layer.has_value(), "first relu layer",
             "the network does not start with dense, relu on a domain with a free coordinate");
     pass("first relu layer");
-    const json& list = field(e, "left_inverses", "later layers");
-    require(list.is_array() && list.size() == net_.layers.size(), "later layers", "expected one entry per layer");
-    auto bounds = analysis::interval_bounds(net_);
-    for (std::size_t k = 2; k < net_.layers.size(); ++k) {
-      std::string step = "layer " + std::to_string(k);
-      const net::Layer& later = net_.layers[k];
-      if (const auto* d = std::get_if<net::Dense>(&later)) {
-        Matrix l = matrix(list[k], "left inverse of layer " + std::to_string(k), step);
-        require(l.cols() == d->weights.rows() && is_identity(l * d->weights), step, "L W is not the identity");
-      } else if (std::holds_alternative<net::Relu>(later)) {
-        for (const net::Interval& in : bounds[k])
-          require(analysis::phase_of(in) == analysis::Phase::active, step,
-                  "a relu input is not >= 0 on X by interval bounds");
-      }
-      pass(step + " injective");
-    }
+    layers_injective(field(e, "left_inverses", "later layers"), 2, "later layers");
     TreeStats stats;
     std::vector<std::size_t> orthogonal, inactive;
     relu_layer_node(field(e, "tree", "relu layer tree"), *layer, orthogonal, inactive, "tree", stats);

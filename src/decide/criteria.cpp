@@ -109,6 +109,51 @@ class DimensionCriterion : public Procedure {
   }
 };
 
+}  // namespace
+
+LayersInjective layers_injective(const net::Network& net, std::size_t from) {
+  LayersInjective result;
+  std::vector<std::size_t> free = net.domain.free_coordinates();
+  std::vector<std::vector<net::Interval>> bounds;
+  bool before_first_dense = true;
+  for (std::size_t k = 0; k < from; ++k)
+    if (std::holds_alternative<net::Dense>(net.layers[k])) before_first_dense = false;
+  std::ostringstream why;
+  for (std::size_t k = from; k < net.layers.size(); ++k) {
+    const net::Layer& layer = net.layers[k];
+    why << (k > from ? ";" : "") << " layer " << k << " " << net::layer_type_name(layer);
+    if (const auto* d = std::get_if<net::Dense>(&layer)) {
+      // Before the first dense layer, pinned input coordinates are constants.
+      std::size_t cols = before_first_dense ? free.size() : d->weights.cols();
+      std::size_t r = arith::rank(before_first_dense ? select_columns(d->weights, free) : d->weights);
+      if (r < cols) {
+        result.why_not = "layer " + std::to_string(k) + " (dense) has rank " + std::to_string(r) + " < " +
+                         std::to_string(cols);
+        return result;
+      }
+      why << " has full column rank " << r;
+      before_first_dense = false;
+    } else if (std::holds_alternative<net::Relu>(layer)) {
+      if (bounds.empty()) bounds = analysis::interval_bounds(net);
+      for (const net::Interval& in : bounds[k])
+        if (analysis::phase_of(in) != analysis::Phase::active) {
+          result.why_not = "layer " + std::to_string(k) + " (relu) has a neuron that is not always active on X";
+          return result;
+        }
+      why << " is the identity on X (every input >= 0 by interval bounds)";
+    } else if (std::holds_alternative<net::LeakyRelu>(layer)) {
+      why << " is a bijection (alpha > 0)";
+    } else {
+      why << " is the identity";
+    }
+  }
+  result.ok = true;
+  result.why = why.str();
+  return result;
+}
+
+namespace {
+
 // Composition (item 1): if every layer is injective on the values that reach
 // it, so is f. Dense layers by rank (item 2), leaky_relu and identity are
 // bijections (item 3), a relu whose inputs are all >= 0 on X (interval bounds)
@@ -118,48 +163,29 @@ class LayerCompositionCriterion : public Procedure {
   std::string_view name() const override { return "layer composition"; }
   Outcome run(const net::Network& net, Property property, const Budget&) override {
     if (property != Property::injective) return not_applicable(property, name(), "not applicable");
-    std::vector<std::size_t> free = net.domain.free_coordinates();
-    if (free.empty())
+    if (net.domain.free_coordinates().empty())
       return Outcome::holds(property, "the domain X is a single point", std::string(name()), {{"kind", "single_point"}});
-    auto bounds = analysis::interval_bounds(net);
-    std::ostringstream why;
-    why << "every layer is injective on the values that reach it, so their composition is:";
-    bool before_first_dense = true;
+    LayersInjective layers = layers_injective(net, 0);
+    if (!layers.ok) return not_applicable(property, name(), layers.why_not);
+    // The left inverses (evidence) only once every layer has passed: they
+    // cost more than the rank tests that usually fail first.
+    std::vector<std::size_t> free = net.domain.free_coordinates();
     nlohmann::json inverses = nlohmann::json::array();
-    // The left inverses (evidence) only once every layer has passed: they cost
-    // more than the rank tests that usually fail first.
-    std::vector<std::pair<std::size_t, Matrix>> to_invert;
-    for (std::size_t k = 0; k < net.layers.size(); ++k) {
-      const net::Layer& layer = net.layers[k];
-      why << (k ? ";" : "") << " layer " << k << " " << net::layer_type_name(layer);
-      if (const auto* d = std::get_if<net::Dense>(&layer)) {
-        // Before the first dense layer, pinned input coordinates are constants.
-        Matrix w = before_first_dense ? select_columns(d->weights, free) : d->weights;
-        std::size_t r = arith::rank(w);
-        if (r < w.cols())
-          return not_applicable(property, name(), "layer " + std::to_string(k) + " (dense) has rank " +
-                                                      std::to_string(r) + " < " + std::to_string(w.cols()));
-        why << " has full column rank " << r;
+    bool before_first_dense = true;
+    for (const net::Layer& layer : net.layers) {
+      const auto* d = std::get_if<net::Dense>(&layer);
+      if (!d) {
         inverses.push_back(nullptr);
-        to_invert.emplace_back(inverses.size() - 1, std::move(w));
-        before_first_dense = false;
         continue;
-      } else if (std::holds_alternative<net::Relu>(layer)) {
-        for (const net::Interval& in : bounds[k])
-          if (analysis::phase_of(in) != analysis::Phase::active)
-            return not_applicable(property, name(), "layer " + std::to_string(k) + " (relu) has a neuron that is not "
-                                                    "always active on X");
-        why << " is the identity on X (every input >= 0 by interval bounds)";
-      } else if (std::holds_alternative<net::LeakyRelu>(layer)) {
-        why << " is a bijection (alpha > 0)";
-      } else {
-        why << " is the identity";
       }
-      inverses.push_back(nullptr);
+      inverses.push_back(
+          cert::to_json(*arith::left_inverse(before_first_dense ? select_columns(d->weights, free) : d->weights)));
+      before_first_dense = false;
     }
-    for (const auto& [index, w] : to_invert) inverses[index] = cert::to_json(*arith::left_inverse(w));
-    return Outcome::holds(property, why.str(), std::string(name()),
-                          {{"kind", "layer_left_inverses"}, {"left_inverses", inverses}});
+    return Outcome::holds(property,
+                          "every layer is injective on the values that reach it, so their composition is:" +
+                              layers.why,
+                          std::string(name()), {{"kind", "layer_left_inverses"}, {"left_inverses", inverses}});
   }
 };
 

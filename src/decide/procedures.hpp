@@ -15,6 +15,15 @@
 namespace nninv::decide {
 
 // criteria.cpp: cheap exact criteria (DESIGN.md section 3, items 1-4).
+// Whether layers [from, end) are each injective on the values that reach
+// them (full-column-rank dense, the first dense layer on the free inputs;
+// relu with every input >= 0 on X by interval bounds; leaky_relu; identity):
+// `why` lists each layer's reason, `why_not` names the first that fails.
+struct LayersInjective {
+  bool ok = false;
+  std::string why, why_not;
+};
+LayersInjective layers_injective(const net::Network& net, std::size_t from);
 std::unique_ptr<Procedure> make_dimension_criterion();
 std::unique_ptr<Procedure> make_layer_composition_criterion();
 std::unique_ptr<Procedure> make_affine_on_domain_criterion();

@@ -8,9 +8,7 @@
 // of the budget (docs/architecture.md, "One ReLU layer"). The relu-layer
 // tree below turns its "holds" into a certificate (docs/certificates.md).
 #include <algorithm>
-#include <sstream>
 
-#include "nninv/analysis/bounds.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
 #include "nninv/smt/relu_layer.hpp"
@@ -25,29 +23,12 @@ using arith::Rational;
 using arith::Vector;
 using nlohmann::json;
 
-// Why layers [2, end) are injective on every value that reaches them, or
-// nothing when one of them may not be.
+// Why layers [2, end) are injective on every value that reaches them ("; layer
+// 2 ..."), or nothing when one of them may not be.
 std::optional<std::string> tail_injective(const net::Network& net) {
-  std::ostringstream why;
-  std::vector<std::vector<net::Interval>> bounds;
-  for (std::size_t k = 2; k < net.layers.size(); ++k) {
-    const net::Layer& layer = net.layers[k];
-    why << "; layer " << k << " " << net::layer_type_name(layer);
-    if (const auto* d = std::get_if<net::Dense>(&layer)) {
-      if (arith::rank(d->weights) < d->weights.cols()) return std::nullopt;
-      why << " has full column rank";
-    } else if (std::holds_alternative<net::Relu>(layer)) {
-      if (bounds.empty()) bounds = analysis::interval_bounds(net);
-      for (const net::Interval& in : bounds[k])
-        if (analysis::phase_of(in) != analysis::Phase::active) return std::nullopt;
-      why << " is the identity on its inputs (every input >= 0 by interval bounds)";
-    } else if (std::holds_alternative<net::LeakyRelu>(layer)) {
-      why << " is a bijection";
-    } else {
-      why << " is the identity";
-    }
-  }
-  return why.str();
+  LayersInjective later = layers_injective(net, 2);
+  if (!later.ok) return std::nullopt;
+  return later.why.empty() ? std::string() : ";" + later.why;
 }
 
 class FirstReluLayer : public Procedure {

@@ -676,3 +676,14 @@ TEST_CASE("nothing lost: SIGKILL at random points never leaves a partial file un
   for (std::size_t i = 0; i < names.size(); ++i) std::cout << " " << names[i] << " " << fresh_count[i] << "x";
   std::cout << " (else the old one)\n";
 }
+
+TEST_CASE("ablation: --no-relu-layer keeps the verdict and changes only the method", "[usage]") {
+  fs::path net = examples_dir / "relu_layer_overlap.json";
+  Result with = run({"injective", net.string(), "--json"});
+  Result without = run({"injective", net.string(), "--json", "--no-relu-layer"});
+  INFO(with.out << with.err << without.out << without.err);
+  REQUIRE(with.exit_code == 0);
+  REQUIRE(without.exit_code == 0);
+  CHECK(json::parse(with.out).at("method") == "first relu layer (one-copy encoding, Z3)");
+  CHECK(json::parse(without.out).at("method") != "first relu layer (one-copy encoding, Z3)");
+}
