@@ -373,19 +373,25 @@ class Checker {
     require(cert::verify_farkas(system, mult, &why), step, where + ": " + why);
   }
 
-  // Jacobian box: recompute every vertex determinant (at most 2^10) and
-  // require the claimed strict sign at all of them.
+  // Jacobian box: recompute every vertex determinant (at most 2^10; neurons
+  // with opposite pre-activations share one slope parameter) and require the
+  // claimed strict sign at all of them.
   std::string jacobian_box(const json& e) {
     const json& claimed = field(e, "sign", "Jacobian box");
     require(claimed == 1 || claimed == -1, "Jacobian box", "the sign is not 1 or -1");
-    analysis::JacobianBox box = analysis::jacobian_box(net_);
+    std::optional<Matrix> projection;
+    if (e.contains("projection")) projection = matrix(e.at("projection"), "projection", "Jacobian box");
+    analysis::JacobianBox box = analysis::jacobian_box(net_, 10, true, projection);
     require(box.applicable, "Jacobian box", box.why_not);
+    require(!box.projected || projection, "Jacobian box", "more outputs than inputs, and no projection P is given");
     require(box.sign == claimed.get<int>(), "Jacobian box",
             box.sign == 0 ? "vertex " + std::to_string(box.vertex) + " has a determinant of another sign or 0"
                           : "every vertex determinant has the other sign");
-    pass("Jacobian box: " + std::to_string(std::size_t{1} << box.unstable) + " vertex determinants, all " +
+    pass("Jacobian box: " + std::to_string(box.unstable) + " neurons of unknown phase, " + std::to_string(box.pairs) +
+         " opposite pairs, " + std::to_string(std::size_t{1} << box.parameters) + " vertex determinants" +
+         (box.projected ? " of P M (P from the certificate)" : "") + ", all " +
          (box.sign > 0 ? "positive" : "negative"));
-    return "f(x1) - f(x2) = M (x1 - x2) for a matrix M of the Jacobian box, none of which is singular, so f is "
+    return "f(x1) - f(x2) = M (x1 - x2) for a matrix M of the Jacobian box, each of full column rank, so f is "
            "injective on X";
   }
 

@@ -190,8 +190,9 @@ class LayerCompositionCriterion : public Procedure {
 };
 
 // Square nets with few neurons that change phase on X: f(x1) - f(x2) =
-// M(s) (x1 - x2) for a matrix M(s) of the Jacobian box, whose determinant
-// takes its extremes at the 2^u vertices; one strict sign at all of them
+// M(s) (x1 - x2) for a matrix M(s) of the Jacobian box (slopes of neurons
+// with opposite pre-activations coupled), whose determinant takes its
+// extremes at the vertices; one strict sign at all of them
 // means no M(s) is singular, so f is injective (analysis/jacobian_box.hpp).
 class JacobianBoxCriterion : public Procedure {
  public:
@@ -203,13 +204,21 @@ class JacobianBoxCriterion : public Procedure {
     if (box.sign == 0)
       return not_applicable(property, name(), "the vertex determinants of the Jacobian box do not share one sign");
     std::string sign = box.sign > 0 ? "positive" : "negative";
+    nlohmann::json evidence = {
+        {"kind", "jacobian_box"}, {"sign", box.sign}, {"unstable", box.unstable}, {"pairs", box.pairs}};
+    if (box.projection) evidence["projection"] = cert::to_json(*box.projection);
     return Outcome::holds(property,
                           "f(x1) - f(x2) = M (x1 - x2) with M = W_k D_k ... D_1 W_1 for slopes D between each "
-                          "activation's two slopes; det M is affine in each slope, and at all " +
-                              std::to_string(std::size_t{1} << box.unstable) + " vertices it is " + sign +
-                              ", so no such M is singular",
-                          std::string(name()),
-                          {{"kind", "jacobian_box"}, {"sign", box.sign}, {"unstable", box.unstable}});
+                          "activation's two slopes" +
+                              (box.pairs ? " (the " + std::to_string(box.pairs) +
+                                               " pairs of neurons with opposite pre-activations have slopes adding "
+                                               "up to the sum of their two slopes)"
+                                         : std::string()) +
+                              "; det " + std::string(box.projected ? "P M (P fixed, n x m: in the evidence)" : "M") +
+                              " is affine in each slope parameter, and at all " +
+                              std::to_string(std::size_t{1} << box.parameters) + " vertices it is " + sign +
+                              ", so every such M has full column rank",
+                          std::string(name()), evidence);
   }
 };
 

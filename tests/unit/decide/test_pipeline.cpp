@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "decide/procedures.hpp"
+#include "nninv/analysis/jacobian_box.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/io/json_loader.hpp"
 #include "nninv/smt/twin_encoding.hpp"
@@ -115,9 +116,72 @@ TEST_CASE("Jacobian box: W^T leaky(W x) is injective, angle doubling and folds a
       {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, 1]]}]})", "t");
   CHECK(decide::make_jacobian_box_criterion()->run(abs, Property::injective, decide::Budget(30.0)).verdict ==
         Verdict::unknown);
-  // Not square: not applicable.
-  auto wide = io::parse_network(R"({"input_dim": 1, "layers": [
-      {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}]})", "t");
-  CHECK(decide::make_jacobian_box_criterion()->run(wide, Property::injective, decide::Budget(30.0)).verdict ==
+  // Fewer outputs than inputs: not applicable.
+  auto narrow = io::parse_network(R"({"input_dim": 2, "layers": [
+      {"type": "dense", "weights": [[1, 1]]}, {"type": "leaky_relu", "alpha": 0.5}]})", "t");
+  auto none = decide::make_jacobian_box_criterion()->run(narrow, Property::injective, decide::Budget(30.0));
+  CHECK(none.verdict == Verdict::unknown);
+  CHECK_THAT(none.reason, Catch::Contains("fewer outputs"));
+}
+
+TEST_CASE("Jacobian box: opposite neurons share a slope parameter", "[decide][jacobian_box]") {
+  auto run = [](const std::string& text) {
+    return decide::make_jacobian_box_criterion()->run(io::parse_network(text, "t"), Property::injective,
+                                                      decide::Budget(30.0));
+  };
+  // relu(x) - 2 relu(-x) is strictly increasing (slope 1, then 2). Coupled
+  // slopes s, 1 - s give M = s + 2 (1 - s) in [1, 2]; uncoupled, the vertex
+  // with both slopes 0 gives M = 0 and proves nothing.
+  const std::string increasing = R"({"input_dim": 1, "layers": [
+      {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, -2]]}]})";
+  auto holds = run(increasing);
+  CHECK(holds.verdict == Verdict::holds);
+  CHECK(holds.evidence["pairs"] == 1);
+  CHECK(holds.evidence["unstable"] == 2);
+  auto uncoupled = analysis::jacobian_box(io::parse_network(increasing, "t"), 10, /*pair_neurons=*/false);
+  CHECK(uncoupled.applicable);
+  CHECK(uncoupled.sign == 0);
+  // relu(x) + relu(1 - x) is constant (1) on [0, 1]: the rows are opposite
+  // but the biases are not, so the neurons must not be paired (paired, the
+  // slopes s and 1 - s would give M = 1 and a false "holds").
+  auto flat = run(R"({"input_dim": 1, "layers": [
+      {"type": "dense", "weights": [[1], [-1]], "bias": [0, 1]}, {"type": "relu"},
+      {"type": "dense", "weights": [[1, 1]]}]})");
+  CHECK(flat.verdict == Verdict::unknown);
+  // A pair through two stacked dense layers: pre-activations x + y and
+  // -(x + y) after [[1, 1], [-1, -1]] . I. With alpha = 1/2,
+  // leaky(z) - leaky(-z) = 3/2 z, so f = (3/2 (x + y), leaky(y)): injective.
+  auto stacked = run(R"({"input_dim": 2, "layers": [
+      {"type": "dense", "weights": [[1, 0], [0, 1]]},
+      {"type": "dense", "weights": [[1, 1], [-1, -1], [0, 1]]}, {"type": "leaky_relu", "alpha": 0.5},
+      {"type": "dense", "weights": [[1, -1, 0], [0, 0, 1]]}]})");
+  CHECK(stacked.verdict == Verdict::holds);
+  CHECK(stacked.evidence["pairs"] == 1);
+}
+
+TEST_CASE("Jacobian box: more outputs than inputs through a projection", "[decide][jacobian_box]") {
+  auto run = [](const std::string& text) {
+    return decide::make_jacobian_box_criterion()->run(io::parse_network(text, "t"), Property::injective,
+                                                      decide::Budget(30.0));
+  };
+  // (relu(x), relu(-x)) is injective (x = first - second): no output alone
+  // is, but P = M(center)^T = (1/2, -1/2) gives P M = 1/2 at every vertex.
+  auto split = run(R"({"input_dim": 1, "layers": [{"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}]})");
+  CHECK(split.verdict == Verdict::holds);
+  REQUIRE(split.evidence.contains("projection"));
+  CHECK(split.evidence["projection"] == nlohmann::json::parse(R"([["1/2", "-1/2"]])"));
+  // Outputs 1 and 2 are relu(W x) - relu(-W x) = W x (rows independent of
+  // the slopes): that selection is the projection.
+  auto extra = run(R"({"input_dim": 2, "layers": [
+      {"type": "dense", "weights": [[1, 2], [3, 4], [-1, -2], [-3, -4], [1, 1], [-1, 3]], "bias": [0, 0, 0, 0, -1, 2]},
+      {"type": "relu"},
+      {"type": "dense", "weights": [[1, 0, -1, 0, 0, 0], [0, 1, 0, -1, 0, 0], [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 1, 1]]}]})");
+  CHECK(extra.verdict == Verdict::holds);
+  CHECK(extra.evidence["projection"] ==
+        nlohmann::json::parse(R"([["1", "0", "0", "0", "0"], ["0", "1", "0", "0", "0"]])"));
+  // (relu(x), 2 relu(x)) and (|x|, 2 |x|) are not injective: never claimed.
+  CHECK(run(R"({"input_dim": 1, "layers": [{"type": "dense", "weights": [[1], [2]]}, {"type": "relu"}]})").verdict ==
         Verdict::unknown);
+  CHECK(run(R"({"input_dim": 1, "layers": [{"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"},
+      {"type": "dense", "weights": [[1, 1], [2, 2]]}]})").verdict == Verdict::unknown);
 }

@@ -148,12 +148,17 @@ TEST_CASE("first relu layer: the kernel condition is checked exactly", "[decide]
 
 TEST_CASE("the pipeline uses the first relu layer, and --no-relu-layer changes only the method", "[decide][relu_layer]") {
   // relu(x1), relu(-x1), relu(x1 + x2), relu(-x1 - x2) plus rows the local
-  // rank search does not see: injective, decided by the one-copy query.
+  // rank search does not see: injective, decided by the one-copy query once
+  // the criteria are off (the Jacobian box, projected on the opposite pairs,
+  // decides it first otherwise).
   auto net = one_layer(2, {{1, 0}, {-1, 0}, {1, 1}, {-1, -1}, {2, -1}}, {0, 0, 1, -1, 3});
-  auto with = decide::decide(net, Property::injective, decide::Budget(30.0));
+  decide::Options on;
+  on.criteria = false;
+  auto with = decide::decide(net, Property::injective, decide::Budget(30.0), on);
   CHECK(with.verdict == Verdict::holds);
   CHECK(with.method == "first relu layer (one-copy encoding, Z3)");
-  decide::Options off;
+  CHECK(decide::decide(net, Property::injective, decide::Budget(30.0)).method == "Jacobian box (vertex determinants)");
+  decide::Options off = on;
   off.relu_layer = false;
   auto without = decide::decide(net, Property::injective, decide::Budget(30.0), off);
   CHECK(without.verdict == Verdict::holds);
