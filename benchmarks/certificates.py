@@ -8,8 +8,11 @@ states (injective, surjective, bijective), runs
     nninv-check NET C                                 (independent exact check)
 
 and records wall times, the certificate's size in bytes, its evidence kind and
-the checker's status. Writes benchmarks/results/certificates.csv and
-benchmarks/results/certificates.md. Standard library only; one process at a
+the checker's status. A second pass runs every injectivity "holds" again
+with --no-criteria --no-simplify, so that the certificate has to come from
+the proof search (twin proof trees, relu-layer trees). Writes
+benchmarks/results/certificates.csv, certificates_search.csv and
+certificates.md. Standard library only; one process at a
 time. Reproduce with
 
     cmake --build build -j2 --target nninv nninv-check
@@ -27,6 +30,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROPERTIES = ("injective", "surjective", "bijective")
+SEARCH_FLAGS = ["--no-criteria", "--no-simplify"]
 
 
 def evidence_kind(cert):
@@ -61,6 +65,8 @@ def main():
     ap.add_argument("--build", default="build", help="build tree with nninv and nninv-check (default: build)")
     ap.add_argument("--timeout", type=float, default=60, help="nninv --timeout per question (default 60 s)")
     ap.add_argument("--results", default=os.path.join(ROOT, "benchmarks", "results"))
+    ap.add_argument("--no-search-pass", action="store_true",
+                    help="skip the second pass (injectivity holds with " + " ".join(SEARCH_FLAGS) + ")")
     args = ap.parse_args()
     build = args.build if os.path.isabs(args.build) else os.path.join(ROOT, args.build)
     nninv, checker = os.path.join(build, "nninv"), os.path.join(build, "nninv-check")
@@ -77,43 +83,21 @@ def main():
                 nets.append(os.path.join(d, f[:-7]))
     nets.sort()
 
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        cert_path = os.path.join(tmp, "c.json")
-        for base in nets:
-            with open(base + ".expect") as fh:
-                expect = json.load(fh)
-            net = base + ".json"
-            rel = os.path.relpath(net, ROOT)
-            for prop in PROPERTIES:
-                if prop not in expect:
-                    continue
-                if os.path.exists(cert_path):
-                    os.remove(cert_path)
-                rc, out, err, solve = run([nninv, prop, net, "--certificate", cert_path, "--json",
-                                           "--timeout", str(args.timeout)], args.timeout + 30)
-                verdict = "error"
-                try:
-                    verdict = json.loads(out).get("verdict", "error")
-                except (ValueError, AttributeError):
-                    pass
-                row = {"network": rel, "property": prop, "expected": expect[prop], "verdict": verdict,
-                       "solve_s": f"{solve:.4f}", "check_s": "", "bytes": 0, "evidence": "", "status": "",
-                       "check_exit": ""}
-                if os.path.exists(cert_path):
-                    row["bytes"] = os.path.getsize(cert_path)
-                    with open(cert_path) as fh:
-                        row["evidence"] = evidence_kind(json.load(fh))
-                    crc, cout, cerr, check = run([checker, net, cert_path], 120)
-                    row["check_s"] = f"{check:.4f}"
-                    row["check_exit"] = crc
-                    row["status"] = {0: "certified"}.get(crc, "rejected" if "rejected" in (cout + cerr) or
-                                                          "failed" in (cout + cerr) else "not certified")
-                else:
-                    row["status"] = "no certificate"
-                rows.append(row)
-                print(f"{row['status']:>14}  {row['solve_s']:>8}s {row['check_s'] or '-':>8}s "
-                      f"{row['bytes']:>8} B  {row['evidence']:<34} {rel} {prop}", flush=True)
+    t0 = time.monotonic()
+    questions = []
+    for base in nets:
+        with open(base + ".expect") as fh:
+            expect = json.load(fh)
+        questions += [(base, prop, expect[prop]) for prop in PROPERTIES if prop in expect]
+    rows = run_questions(questions, [], nninv, checker, args)
+    # Search evidence: the injectivity holds again with the criteria and the
+    # simplification off, so that Z3 decides and the proof search has to
+    # produce the certificate (twin proof trees, relu-layer trees).
+    search = []
+    if not args.no_search_pass:
+        holds = [q for q in questions if q[1] == "injective" and q[2] == "holds"]
+        search = run_questions(holds, SEARCH_FLAGS, nninv, checker, args)
+    minutes = (time.monotonic() - t0) / 60
 
     os.makedirs(args.results, exist_ok=True)
     fields = ["network", "property", "expected", "verdict", "evidence", "status", "bytes", "solve_s", "check_s",
@@ -122,38 +106,54 @@ def main():
         w = csv.DictWriter(fh, fieldnames=fields)
         w.writeheader()
         w.writerows(rows)
-    write_summary(rows, args, commit)
+    with open(os.path.join(args.results, "certificates_search.csv"), "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(search)
+    write_summary(rows, search, args, commit, minutes)
 
 
-def write_summary(rows, args, commit):
+def run_questions(questions, flags, nninv, checker, args):
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cert_path = os.path.join(tmp, "c.json")
+        for base, prop, expected in questions:
+            net = base + ".json"
+            rel = os.path.relpath(net, ROOT)
+            if os.path.exists(cert_path):
+                os.remove(cert_path)
+            rc, out, err, solve = run([nninv, prop, net, "--certificate", cert_path, "--json",
+                                       "--timeout", str(args.timeout)] + flags, args.timeout + 30)
+            verdict = "error"
+            try:
+                verdict = json.loads(out).get("verdict", "error")
+            except (ValueError, AttributeError):
+                pass
+            row = {"network": rel, "property": prop, "expected": expected, "verdict": verdict,
+                   "solve_s": f"{solve:.4f}", "check_s": "", "bytes": 0, "evidence": "", "status": "",
+                   "check_exit": ""}
+            if os.path.exists(cert_path):
+                row["bytes"] = os.path.getsize(cert_path)
+                with open(cert_path) as fh:
+                    row["evidence"] = evidence_kind(json.load(fh))
+                crc, cout, cerr, check = run([checker, net, cert_path], 120)
+                row["check_s"] = f"{check:.4f}"
+                row["check_exit"] = crc
+                row["status"] = {0: "certified"}.get(crc, "rejected" if "rejected" in (cout + cerr) or
+                                                      "failed" in (cout + cerr) else "not certified")
+            else:
+                row["status"] = "no certificate"
+            rows.append(row)
+            print(f"{row['status']:>14}  {row['solve_s']:>8}s {row['check_s'] or '-':>8}s "
+                  f"{row['bytes']:>8} B  {row['evidence']:<34} {rel} {prop} {' '.join(flags)}", flush=True)
+    return rows
+
+
+def kind_table(rows):
     by_kind = {}
     for r in rows:
         by_kind.setdefault(r["evidence"] or "(none)", []).append(r)
-    total_solve = sum(float(r["solve_s"]) for r in rows)
-    total_check = sum(float(r["check_s"] or 0) for r in rows)
-    counts = {}
-    for r in rows:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
-    wrong = [r for r in rows if r["verdict"] != r["expected"]]
     lines = [
-        "# Certificates on the regression corpus",
-        "",
-        f"nninv commit {commit}; {len(rows)} questions (every network in `tests/regress/` and every property "
-        "its `.expect` states). Each question: `nninv <property> NET --certificate C --json "
-        f"--timeout {args.timeout:g}` (solve, including the proof search), then `nninv-check NET C`. "
-        "Wall times of whole processes (so each includes loading the network, a few ms), one process at a "
-        "time on a 2-core machine shared with other jobs.",
-        "",
-        "Reproduce: `cmake --build build -j2 --target nninv nninv-check && "
-        "/usr/bin/python3 benchmarks/certificates.py --build build` (about eight minutes, most of it the proof search and Z3 on a few nets). "
-        "Per-question rows: [`certificates.csv`](certificates.csv).",
-        "",
-        "Status: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) +
-        f"; verdicts that differ from the `.expect`: {len(wrong)}.",
-        "",
-        f"Total solving {total_solve:.1f} s, total checking {total_check:.1f} s "
-        f"(checking / solving = {total_check / total_solve if total_solve else 0:.3f}).",
-        "",
         "| evidence kind | questions | certified | median size (B) | max size (B) | solve total (s) | "
         "check total (s) | check / solve |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -165,14 +165,65 @@ def write_summary(rows, args, commit):
         cert = sum(r["status"] == "certified" for r in rs)
         lines.append(f"| `{kind}` | {len(rs)} | {cert} | {median(sizes):.0f} | {max(sizes)} | {s:.2f} | {c:.2f} | "
                      f"{c / s if s else 0:.3f} |")
+    return lines
+
+
+def status_line(rows):
+    counts = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    wrong = [r for r in rows if r["verdict"] != r["expected"]]
+    total_solve = sum(float(r["solve_s"]) for r in rows)
+    total_check = sum(float(r["check_s"] or 0) for r in rows)
+    return [
+        "Status: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) +
+        f"; verdicts that differ from the `.expect`: {len(wrong)}.",
+        "",
+        f"Total solving {total_solve:.1f} s, total checking {total_check:.1f} s "
+        f"(checking / solving = {total_check / total_solve if total_solve else 0:.3f}).",
+        "",
+    ]
+
+
+def not_certified(rows):
+    bad = [r for r in rows if r["status"] != "certified"]
+    if not bad:
+        return []
+    return ["Not certified:", ""] + [f"- `{r['network']}` {r['property']} {r['verdict']}: {r['status']} "
+                                     f"(`{r['evidence']}`, {float(r['solve_s']):.1f} s)" for r in bad] + [""]
+
+
+def write_summary(rows, search, args, commit, minutes):
+    lines = [
+        "# Certificates on the regression corpus",
+        "",
+        f"nninv commit {commit}; {len(rows)} questions (every network in `tests/regress/` and every property "
+        "its `.expect` states). Each question: `nninv <property> NET --certificate C --json "
+        f"--timeout {args.timeout:g}` (solve, including the proof search), then `nninv-check NET C`. "
+        "Wall times of whole processes (so each includes loading the network, a few ms), one process at a "
+        "time on a 2-core machine shared with other jobs.",
+        "",
+        "Reproduce: `cmake --build build -j2 --target nninv nninv-check && "
+        f"/usr/bin/python3 benchmarks/certificates.py --build build` (this run: {minutes:.1f} minutes). "
+        "Per-question rows: [`certificates.csv`](certificates.csv), "
+        "[`certificates_search.csv`](certificates_search.csv).",
+        "",
+    ]
+    lines += status_line(rows) + kind_table(rows)
     lines += ["", "Checking time is dominated by process start and network loading (a few ms per question); "
               "the exact checks themselves are small next to solving, which includes Z3 and the proof search.", ""]
-    not_cert = [r for r in rows if r["status"] != "certified"]
-    if not_cert:
-        lines += ["Not certified:", ""]
-        lines += [f"- `{r['network']}` {r['property']} {r['verdict']}: {r['status']} (`{r['evidence']}`)"
-                  for r in not_cert]
-        lines.append("")
+    lines += not_certified(rows)
+    if search:
+        lines += [
+            "## Search evidence",
+            "",
+            f"The {len(search)} injectivity holds again, with `{' '.join(SEARCH_FLAGS)}`: no criterion and no "
+            "simplification, so Z3 decides and the certificate has to come from the proof search (twin proof "
+            "trees, relu-layer trees; node limit 100000, the CLI default) or stays `solver` (not certified). "
+            "This measures the search proofs that the criteria above make unnecessary on the corpus.",
+            "",
+        ]
+        lines += status_line(search) + kind_table(search) + [""] + not_certified(search)
     with open(os.path.join(args.results, "certificates.md"), "w") as fh:
         fh.write("\n".join(lines))
 

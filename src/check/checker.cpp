@@ -387,8 +387,8 @@ class Checker {
     require(box.sign == claimed.get<int>(), "Jacobian box",
             box.sign == 0 ? "vertex " + std::to_string(box.vertex) + " has a determinant of another sign or 0"
                           : "every vertex determinant has the other sign");
-    pass("Jacobian box: " + std::to_string(box.unstable) + " neurons of unknown phase, " + std::to_string(box.pairs) +
-         " opposite pairs, " + std::to_string(std::size_t{1} << box.parameters) + " vertex determinants" +
+    pass("Jacobian box: " + std::to_string(box.unstable) + " neurons of unknown phase (opposite pairs: " +
+         std::to_string(box.pairs) + "), " + std::to_string(std::size_t{1} << box.parameters) + " vertex determinants" +
          (box.projected ? " of P M (P from the certificate)" : "") + ", all " +
          (box.sign > 0 ? "positive" : "negative"));
     return "f(x1) - f(x2) = M (x1 - x2) for a matrix M of the Jacobian box, each of full column rank, so f is "

@@ -210,11 +210,15 @@ class JacobianBoxCriterion : public Procedure {
     return Outcome::holds(property,
                           "f(x1) - f(x2) = M (x1 - x2) with M = W_k D_k ... D_1 W_1 for slopes D between each "
                           "activation's two slopes" +
-                              (box.pairs ? " (the " + std::to_string(box.pairs) +
-                                               " pairs of neurons with opposite pre-activations have slopes adding "
-                                               "up to the sum of their two slopes)"
+                              (box.pairs ? " (" + std::to_string(box.pairs) +
+                                               (box.pairs == 1 ? " pair" : " pairs") +
+                                               " of neurons with opposite pre-activations: their slopes add up to "
+                                               "the sum of the activation's two slopes)"
                                          : std::string()) +
-                              "; det " + std::string(box.projected ? "P M (P fixed, n x m: in the evidence)" : "M") +
+                              "; det " +
+                              (box.projection ? "P M (P the fixed " + std::to_string(box.projection->rows()) + " x " +
+                                                    std::to_string(box.projection->cols()) + " matrix in the evidence)"
+                                              : std::string("M")) +
                               " is affine in each slope parameter, and at all " +
                               std::to_string(std::size_t{1} << box.parameters) + " vertices it is " + sign +
                               ", so every such M has full column rank",
