@@ -1,6 +1,7 @@
 // Vertex determinants of the Jacobian box (jacobian_box.hpp).
 #include "nninv/analysis/jacobian_box.hpp"
 
+#include <map>
 #include <optional>
 #include <tuple>
 
@@ -17,40 +18,66 @@ namespace {
 // The pre-activation of each activation layer as an affine map A h + c of
 // that layer's input h (the network input, or the previous activation's
 // output): the dense and identity layers in between, composed. A is absent
-// when no dense layer is in between (A = identity).
+// when no dense layer is in between (A = identity), and when composing
+// would cost more than `max_work` multiplications (no pairs are sought then).
 struct PreActivation {
   std::optional<Matrix> a;
   Vector c;
 };
 
-std::vector<std::optional<PreActivation>> pre_activations(const net::Network& net) {
+std::vector<std::optional<PreActivation>> pre_activations(const net::Network& net, std::size_t max_work) {
   std::vector<std::optional<PreActivation>> out(net.layers.size());
   PreActivation current{std::nullopt, Vector(net.input_dim)};
+  bool too_large = false;
   for (std::size_t k = 0; k < net.layers.size(); ++k) {
     const net::Layer& layer = net.layers[k];
     if (const auto* d = std::get_if<net::Dense>(&layer)) {
-      current.a = current.a ? d->weights * *current.a : d->weights;
+      if (current.a && d->weights.rows() * d->weights.cols() * current.a->cols() > max_work) too_large = true;
+      if (!too_large) current.a = current.a ? d->weights * *current.a : d->weights;
       Vector c = d->weights * current.c;
       for (std::size_t i = 0; i < c.size(); ++i) c[i] += d->bias[i];
       current.c = std::move(c);
     } else if (net::is_activation(layer)) {
-      out[k] = current;
+      if (!too_large) out[k] = current;
       current = PreActivation{std::nullopt, Vector(current.c.size())};
+      too_large = false;
     }
   }
   return out;
 }
 
-// Neurons i, j of one layer with z_j = -z_i as affine maps of the layer input.
-bool opposite(const PreActivation& p, std::size_t i, std::size_t j) {
-  if (p.c[j] != -p.c[i]) return false;
-  if (!p.a) return false;  // z = h: coordinates are never opposite
-  for (std::size_t col = 0; col < p.a->cols(); ++col)
-    if ((*p.a)(j, col) != -(*p.a)(i, col)) return false;
-  return true;
+// The row of A and the entry of c of one neuron as text, negated or not.
+std::string key(const PreActivation& p, std::size_t i, bool negate) {
+  std::string text;
+  for (std::size_t col = 0; col < p.a->cols(); ++col) text += (negate ? -(*p.a)(i, col) : (*p.a)(i, col)).get_str() + ",";
+  return text + (negate ? -p.c[i] : p.c[i]).get_str();
 }
 
 }  // namespace
+
+std::vector<std::vector<std::optional<std::size_t>>> opposite_pairs(const net::Network& net,
+                                                                     const std::vector<std::vector<bool>>& candidates) {
+  std::vector<std::vector<std::optional<std::size_t>>> partner(net.layers.size());
+  std::vector<std::optional<PreActivation>> pre = pre_activations(net, 4'000'000);
+  for (std::size_t k = 0; k < net.layers.size(); ++k) {
+    if (k >= candidates.size() || candidates[k].empty()) continue;
+    partner[k].assign(candidates[k].size(), std::nullopt);
+    if (!pre[k] || !pre[k]->a) continue;  // z = h: coordinates are never opposite
+    // Candidates by their exact (row, bias), waiting for an opposite partner.
+    std::map<std::string, std::vector<std::size_t>> waiting;
+    for (std::size_t i = 0; i < candidates[k].size(); ++i) {
+      if (!candidates[k][i]) continue;
+      auto hit = waiting.find(key(*pre[k], i, true));
+      if (hit != waiting.end() && !hit->second.empty()) {
+        partner[k][hit->second.front()] = i;
+        hit->second.erase(hit->second.begin());
+      } else {
+        waiting[key(*pre[k], i, false)].push_back(i);
+      }
+    }
+  }
+  return partner;
+}
 
 JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bool pair_neurons,
                          const std::optional<Matrix>& projection) {
@@ -99,14 +126,21 @@ JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bo
   // takes the slope low + high - s).
   std::vector<std::size_t> parameters;
   std::vector<bool> paired(varying.size(), false);
-  std::vector<std::optional<PreActivation>> pre;
-  if (pair_neurons && varying.size() > 1) pre = pre_activations(net);
+  std::vector<std::vector<std::optional<std::size_t>>> partner;
+  if (pair_neurons && varying.size() > 1) {
+    std::vector<std::vector<bool>> candidates(net.layers.size());
+    for (std::size_t k = 0; k < net.layers.size(); ++k) candidates[k].assign(bounds[k].size(), false);
+    for (const Slope& s : varying) candidates[s.layer][s.neuron] = true;
+    partner = opposite_pairs(net, candidates);
+  }
   for (std::size_t t = 0; t < varying.size(); ++t) {
     if (paired[t]) continue;
     parameters.push_back(t);
-    if (pre.empty()) continue;
+    if (partner.empty()) continue;
+    const auto& p = partner[varying[t].layer][varying[t].neuron];
+    if (!p) continue;
     for (std::size_t u = t + 1; u < varying.size() && varying[u].layer == varying[t].layer; ++u)
-      if (!paired[u] && opposite(*pre[varying[t].layer], varying[t].neuron, varying[u].neuron)) {
+      if (varying[u].neuron == *p) {
         paired[u] = true;
         varying[t].partner = u;
         ++box.pairs;

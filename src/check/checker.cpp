@@ -12,6 +12,7 @@
 #include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
 #include "nninv/analysis/jacobian_box.hpp"
+#include "nninv/analysis/jacobian_norm.hpp"
 #include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
@@ -96,6 +97,7 @@ class Checker {
     if (property == "injective" && verdict == "holds" && kind == "twin_proof_tree") return twin_tree(e);
     if (property == "injective" && verdict == "holds" && kind == "relu_layer_tree") return relu_layer_tree(e);
     if (property == "injective" && verdict == "holds" && kind == "jacobian_box") return jacobian_box(e);
+    if (property == "injective" && verdict == "holds" && kind == "jacobian_norm") return jacobian_norm(e);
     if (property == "invert" && verdict == "none" && kind == "preimage_proof_tree") {
       Vector y = vector(c, "y", net_.output_dim(), "claimed y");
       return preimage_tree(e, y, 0);
@@ -393,6 +395,24 @@ class Checker {
          (box.sign > 0 ? "positive" : "negative"));
     return "f(x1) - f(x2) = M (x1 - x2) for a matrix M of the Jacobian box, each of full column rank, so f is "
            "injective on X";
+  }
+
+  // Jacobian norm: with the certificate's K and weights u, recompute the
+  // exact interval enclosure of K M(s) - I over all slopes and require its
+  // weighted max-norm bound below 1.
+  std::string jacobian_norm(const json& e) {
+    Matrix k = matrix(field(e, "k", "Jacobian norm"), "K", "Jacobian norm");
+    Vector u = vector(e, "u", k.rows(), "Jacobian norm weights");
+    std::string why;
+    analysis::JacobianNorm stats;
+    std::optional<Rational> bound = analysis::jacobian_norm_bound(net_, k, u, &why, 4'000'000, &stats);
+    require(bound.has_value(), "Jacobian norm", why);
+    require(*bound < 1, "Jacobian norm",
+            "the enclosure of K M(s) - I has norm " + bound->get_str() + ", not below 1");
+    pass("Jacobian norm: " + std::to_string(stats.unstable) + " neurons of unknown phase (opposite pairs: " +
+         std::to_string(stats.pairs) + "), ||K M(s) - I||_u <= " + bound->get_str() + " < 1 for every s");
+    return "f(x1) - f(x2) = M (x1 - x2) for a matrix M whose product with K is within distance < 1 of the "
+           "identity, so M has full column rank and f is injective on X";
   }
 
   // "stable_phases": "interval_bounds": neurons of one sign on X by interval

@@ -226,10 +226,14 @@ Stages, cheapest first:
   layer composition     every layer injective (full column rank, leaky_relu,
                         relu always active on X) proves injectivity
   affine on X           if interval bounds fix every activation, rank decides
-  Jacobian box          square nets with at most 10 neurons of unknown phase:
-                        f(x1) - f(x2) = M (x1 - x2) for slopes between each
-                        activation's two; one determinant sign at all 2^u
-                        vertices proves injectivity
+  Jacobian box          at most 10 slope parameters (neurons of unknown phase;
+                        relu(z), relu(-z) pairs count once): f(x1) - f(x2) =
+                        M (x1 - x2) for slopes between each activation's two;
+                        one sign of det M (det P M with more outputs) at all
+                        2^p vertices proves injectivity
+  Jacobian norm         any number of unknown phases: an exact interval
+                        enclosure of K M(s) within norm < 1 of the identity
+                        (residual blocks x + g(x) with a small g)
   local-rank search     sampled regions with a rank-deficient affine map
   fold search           square nets: sampled regions whose Jacobians have
                         determinants of opposite sign; the fold between them

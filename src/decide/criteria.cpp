@@ -6,6 +6,7 @@
 #include "nninv/analysis/affine.hpp"
 #include "nninv/analysis/bounds.hpp"
 #include "nninv/analysis/jacobian_box.hpp"
+#include "nninv/analysis/jacobian_norm.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "procedures.hpp"
@@ -261,8 +262,42 @@ class AffineOnDomainCriterion : public Procedure {
   }
 };
 
+// Nets with many neurons of unknown phase whose Jacobians stay near one
+// matrix: ||K M(s) - I||_inf < 1 over an interval enclosure of every M(s)
+// makes each K M(s) nonsingular, so f is injective (analysis/jacobian_norm.hpp).
+class JacobianNormCriterion : public Procedure {
+ public:
+  std::string_view name() const override { return "Jacobian norm (interval enclosure)"; }
+  Outcome run(const net::Network& net, Property property, const Budget&) override {
+    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+    analysis::JacobianNorm norm = analysis::jacobian_norm(net);
+    if (!norm.applicable) return not_applicable(property, name(), norm.why_not);
+    if (!norm.holds())
+      return not_applicable(property, name(),
+                            std::string("the enclosure of K M(s) - I has norm ") +
+                                (norm.exact ? norm.bound.get_str() : "about " + std::to_string(norm.bound.get_d())) +
+                                ", not below 1");
+    return Outcome::holds(
+        property,
+        "f(x1) - f(x2) = M(s) (x1 - x2) with each slope in its activation's interval; over all such s, an exact "
+        "interval enclosure of K M(s) - I (K a fixed left inverse of M at the center slopes, in the evidence) has "
+        "weighted max-norm (weights u in the evidence) at most " +
+            norm.bound.get_str() + " < 1, so every K M(s) is nonsingular and every M(s) has full column rank (" +
+            std::to_string(norm.unstable) + " neurons of unknown phase, " + std::to_string(norm.pairs) +
+            " opposite pairs)",
+        std::string(name()),
+        {{"kind", "jacobian_norm"},
+         {"k", cert::to_json(*norm.k)},
+         {"u", cert::to_json(norm.u)},
+         {"bound", norm.bound.get_str()},
+         {"unstable", norm.unstable},
+         {"pairs", norm.pairs}});
+  }
+};
+
 }  // namespace
 
+std::unique_ptr<Procedure> make_jacobian_norm_criterion() { return std::make_unique<JacobianNormCriterion>(); }
 std::unique_ptr<Procedure> make_dimension_criterion() { return std::make_unique<DimensionCriterion>(); }
 std::unique_ptr<Procedure> make_layer_composition_criterion() {
   return std::make_unique<LayerCompositionCriterion>();

@@ -30,7 +30,8 @@ std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options&
     add(full && o.criteria, make_dimension_criterion());          // narrow layer: violated
     add(full && o.criteria, make_layer_composition_criterion());  // every layer injective: holds
     add(full && o.criteria, make_affine_on_domain_criterion());   // affine on X: rank decides
-    add(full && o.criteria, make_jacobian_box_criterion());       // square: vertex determinants of one sign
+    add(full && o.criteria, make_jacobian_box_criterion());       // vertex determinants of one sign
+    add(full && o.criteria, make_jacobian_norm_criterion());      // interval enclosure of K M(s) near I
     add(full && o.witness_search, make_local_rank_search());      // sampled rank-deficient regions
     add(full && o.witness_search && o.fold_search, make_fold_search());  // square: opposite orientations, fold
     add(full && o.relu_layer, make_first_relu_layer());           // dense, relu first: one copy and a direction

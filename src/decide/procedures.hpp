@@ -28,6 +28,7 @@ std::unique_ptr<Procedure> make_dimension_criterion();
 std::unique_ptr<Procedure> make_layer_composition_criterion();
 std::unique_ptr<Procedure> make_affine_on_domain_criterion();
 std::unique_ptr<Procedure> make_jacobian_box_criterion();
+std::unique_ptr<Procedure> make_jacobian_norm_criterion();
 // local_rank_search.cpp: sampled points whose local Jacobian has a kernel (item 5).
 std::unique_ptr<Procedure> make_local_rank_search();
 // fold_search.cpp: square nets, sampled regions of opposite orientation and the fold between them.

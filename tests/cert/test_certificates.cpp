@@ -540,6 +540,43 @@ TEST_CASE("a projected Jacobian box carries its projection, and a wrong or missi
   CHECK_THAT(missing.message, Catch::Contains("no projection"));
 }
 
+TEST_CASE("Jacobian norm evidence is recomputed, and a wrong K or weight is caught", "[cert]") {
+  // A contracting residual block (tests/unit/decide/test_pipeline.cpp): 15
+  // slope parameters, decided by the interval norm.
+  net::Network net = io::parse_network(R"({"input_dim": 3, "layers": [
+      {"type": "dense", "weights": [[1, 0, 0], [0, 1, 0], [0, 0, 1], [-1, 0, 0], [0, -1, 0], [0, 0, -1], [0, 1, -1], [1, -1, -1], [1, 1, 1], [1, 1, -1], [0, 1, 1], [1, -1, 0], [-1, 1, -1], [-1, 0, 1], [1, 0, 0], [0, 1, 0], [-1, -1, 0], [1, 0, 1]],
+       "bias": [0, 0, 0, 0, 0, 0, -1, -1, 0, 0, -1, 2, 1, 2, 0, 0, 1, 2]},
+      {"type": "relu"},
+      {"type": "dense", "weights": [[1, 0, 0, -1, 0, 0, "1/64", "1/64", "-1/64", "-1/64", "-1/64", "1/64", "-1/64", "-1/64", "1/64", "-1/64", "1/64", "1/64"], [0, 1, 0, 0, -1, 0, "1/64", "-1/64", "1/64", "-1/64", "-1/64", "1/64", "1/64", "1/64", "1/64", "1/64", "1/64", "-1/64"], [0, 0, 1, 0, 0, -1, "-1/64", "-1/64", "-1/64", "1/64", "1/64", "-1/64", "-1/64", "1/64", "-1/64", "-1/64", "1/64", "-1/64"]]}]})", "t");
+  json c = certify(net, decide::Property::injective, false);
+  REQUIRE(c["verdict"] == "holds");
+  json& e = c["evidence"];
+  REQUIRE(e["kind"] == "jacobian_norm");
+  check::Report ok = check::check_certificate(net, c);
+  INFO(ok.message);
+  REQUIRE(ok.status == check::Status::certified);
+  CHECK_THAT(ok.message, Catch::Contains("full column rank"));
+  SECTION("K scaled by 3: K M is near 3 I, far from I") {
+    for (auto& row : e["k"])
+      for (auto& v : row) v = arith::to_string(3 * arith::parse_rational(v.get<std::string>()));
+    check::Report r = check::check_certificate(net, c);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("not below 1"));
+  }
+  SECTION("a weight that is not positive") {
+    e["u"][1] = "0";
+    check::Report r = check::check_certificate(net, c);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("not positive"));
+  }
+  SECTION("K of the wrong shape") {
+    e["k"].erase(0);
+    check::Report r = check::check_certificate(net, c);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("Jacobian norm"));
+  }
+}
+
 TEST_CASE("a crafted tree nested deeper than the checker walks is rejected, not a crash", "[cert]") {
   // 100000 splits y <= 5 along the "le" side: the checker stops at its depth
   // limit before it reaches a leaf (it walks trees recursively).

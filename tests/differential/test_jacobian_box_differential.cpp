@@ -11,6 +11,7 @@
 
 #include "nets.hpp"
 #include "nninv/analysis/jacobian_box.hpp"
+#include "nninv/analysis/jacobian_norm.hpp"
 #include "oracle.hpp"
 
 using namespace nninv_test;
@@ -88,6 +89,50 @@ Network paired_network(std::uint64_t seed) {
   return net;
 }
 
+// A residual block x + c W2 act(W1 x + b), with the identity coded as
+// act(x) - act(-x): contractions (small c, injective by Banach's fixed point
+// argument) next to blocks that fold (large c).
+Network residual_network(std::uint64_t seed) {
+  Rng rng(seed);
+  Network net;
+  const std::size_t n = 1 + rng.below(3), h = 1 + rng.below(4);
+  net.input_dim = n;
+  net.domain = nninv::net::Box::everything(n);
+  if (rng.chance(30))
+    for (auto& side : net.domain.sides) {
+      side.lower = Rational(-1);
+      side.upper = Rational(2);
+    }
+  static const std::vector<Rational> scales = {Rational(1, 8), Rational(1, 4), Rational(1, 2), Rational(1),
+                                               Rational(2)};
+  const Rational c = rng.pick(scales);
+  std::vector<std::vector<Rational>> in(2 * n + h, std::vector<Rational>(n));
+  std::vector<Rational> bias(2 * n + h);
+  for (std::size_t i = 0; i < n; ++i) {
+    in[i][i] = 1;
+    in[n + i][i] = -1;
+  }
+  for (std::size_t k = 0; k < h; ++k) {
+    for (std::size_t j = 0; j < n; ++j) in[2 * n + k][j] = small(rng);
+    bias[2 * n + k] = small(rng);
+  }
+  net.layers.push_back(dense(in, bias));
+  if (rng.chance(30))
+    net.layers.push_back(nninv::net::LeakyRelu{Rational(1, 2)});
+  else
+    net.layers.push_back(nninv::net::Relu{});
+  std::vector<std::vector<Rational>> out(n, std::vector<Rational>(2 * n + h));
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i][i] = 1;
+    out[i][n + i] = -1;
+    for (std::size_t k = 0; k < h; ++k) out[i][2 * n + k] = c * small(rng);
+  }
+  net.layers.push_back(dense(out));
+  net.codomain = nninv::net::Box::everything(n);
+  net.name = "residual-seed-" + std::to_string(seed);
+  return net;
+}
+
 }  // namespace
 
 TEST_CASE("differential: Jacobian box with opposite pairs and projections against the oracle",
@@ -98,9 +143,11 @@ TEST_CASE("differential: Jacobian box with opposite pairs and projections agains
     Network net = paired_network(seed);
     OracleAnswer oracle = oracle_injective(net);
     injective += oracle.injective;
+    INFO("seed " << seed << "\n" << to_json(net));
+    // The interval norm, on the same nets: any claim must hold as well.
+    if (nninv::analysis::jacobian_norm(net).holds()) REQUIRE(oracle.injective);
     nninv::analysis::JacobianBox box = nninv::analysis::jacobian_box(net);
     if (!box.applicable || box.sign == 0) continue;
-    INFO("seed " << seed << "\n" << to_json(net));
     REQUIRE(oracle.injective);  // a claim of injectivity on a net with a collision is a soundness bug
     ++claimed;
     projected += box.projected;
@@ -113,4 +160,29 @@ TEST_CASE("differential: Jacobian box with opposite pairs and projections agains
   CHECK(claimed * 2 >= injective);
   CHECK(projected >= 20);
   CHECK(coupled >= 100);
+}
+
+TEST_CASE("differential: Jacobian norm on residual blocks against the oracle", "[differential][jacobian_norm]") {
+  const std::uint64_t seeds = 300;
+  std::size_t injective = 0, claimed = 0;
+  for (std::uint64_t seed = 0; seed < seeds; ++seed) {
+    Network net = residual_network(seed);
+    OracleAnswer oracle = oracle_injective(net);
+    injective += oracle.injective;
+    nninv::analysis::JacobianNorm norm = nninv::analysis::jacobian_norm(net);
+    if (!norm.holds()) continue;
+    INFO("seed " << seed << "\n" << to_json(net));
+    REQUIRE(oracle.injective);  // a claim of injectivity on a net with a collision is a soundness bug
+    REQUIRE(norm.exact);
+    ++claimed;
+    // The checker's computation with the same K and u gives the same bound.
+    std::string why;
+    auto again = nninv::analysis::jacobian_norm_bound(net, *norm.k, norm.u, &why);
+    REQUIRE(again);
+    CHECK(*again == norm.bound);
+  }
+  std::cout << "Jacobian norm on residual blocks: " << seeds << " nets, " << injective << " injective (oracle), "
+            << claimed << " claimed" << std::endl;
+  CHECK(injective < seeds);  // folds occur
+  CHECK(claimed * 3 >= injective);
 }

@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nninv/arith/matrix.hpp"
 #include "nninv/net/network.hpp"
@@ -54,5 +55,12 @@ struct JacobianBox {
 // `projection`: use this P (m > n only; the checker's case) instead of searching.
 JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters = 10, bool pair_neurons = true,
                          const std::optional<arith::Matrix>& projection = std::nullopt);
+
+// For each activation layer k and neuron i among `candidates[k]`: a neuron
+// j > i of the same layer, also a candidate, whose pre-activation is exactly
+// the opposite affine map of the layer's input (rows and biases negated, the
+// dense layers in between composed); each neuron in at most one pair.
+std::vector<std::vector<std::optional<std::size_t>>> opposite_pairs(const net::Network& net,
+                                                                     const std::vector<std::vector<bool>>& candidates);
 
 }  // namespace nninv::analysis

@@ -971,6 +971,52 @@ case("square", "residual_contraction", 2, RES,
      "bijection of R^2 (i-ResNet argument).",
      pre=unique_preimage(RES), left=unique_preimage(RES))
 
+# a wide residual contraction in R^3: 12 hidden neurons, too many for enumerating patterns
+def residual_preimage(layers):
+    """The preimage of y under dense -> relu -> dense of the form x + g(x), Lip(g) < 1: the fixed point of
+    x -> y - g(x), iterated in floating point to find its activation pattern, then solved exactly on that
+    pattern's region and checked to lie in it (exact)."""
+    W1 = [[val(e) for e in r] for r in layers[0]["weights"]]
+    b1 = [val(e) for e in layers[0].get("bias", [0] * len(W1))]
+    W2 = [[val(e) for e in r] for r in layers[2]["weights"]]
+    k, n = len(W1), len(W1[0])
+
+    def f(y):
+        yv = [val(e) for e in y]
+        x = [float(e) for e in yv]
+        for _ in range(200):
+            h = [max(0.0, sum(float(W1[i][c]) * x[c] for c in range(n)) + float(b1[i])) for i in range(k)]
+            fx = [sum(float(W2[r][i]) * h[i] for i in range(k)) for r in range(n)]
+            x = [float(yv[r]) - (fx[r] - x[r]) for r in range(n)]  # x <- y - g(x), g = f - identity
+        on = [int(sum(float(W1[i][c]) * x[c] for c in range(n)) + float(b1[i]) > 0) for i in range(k)]
+        M = [[sum(W2[r][i] * on[i] * W1[i][c] for i in range(k)) for c in range(n)] for r in range(n)]
+        rhs = [yv[r] - sum(W2[r][i] * on[i] * b1[i] for i in range(k)) for r in range(n)]
+        xs = solve(M, rhs)
+        assert xs is not None, ("singular piece", y)
+        pre = matvec(W1, xs)
+        assert all((pre[i] + b1[i] >= 0) if on[i] else (pre[i] + b1[i] <= 0) for i in range(k)), ("pattern", y)
+        assert [val(e) for e in evaluate(layers, xs)] == yv
+        return xs
+    return f
+
+
+W1w = [[0, 1, -1], [1, -1, -1], [1, 1, 1], [1, 1, -1], [0, 1, 1], [1, -1, 0], [-1, 1, -1], [-1, 0, 1],
+       [1, 0, 0], [0, 1, 0], [-1, -1, 0], [1, 0, 1]]
+b1w = [-1, -1, 0, 0, -1, 2, 1, 2, 0, 0, 1, 2]
+W2w = [["1/64", "1/64", "-1/64", "-1/64", "-1/64", "1/64", "-1/64", "-1/64", "1/64", "-1/64", "1/64", "1/64"],
+       ["1/64", "-1/64", "1/64", "-1/64", "-1/64", "1/64", "1/64", "1/64", "1/64", "1/64", "1/64", "-1/64"],
+       ["-1/64", "-1/64", "-1/64", "1/64", "1/64", "-1/64", "-1/64", "1/64", "-1/64", "-1/64", "1/64", "-1/64"]]
+I3 = [[int(i == j) for j in range(3)] for i in range(3)]
+RESW = [D(I3 + [[-e for e in r] for r in I3] + W1w, [0] * 6 + b1w), R(),
+        D([I3[i] + [-e for e in I3[i]] + W2w[i] for i in range(3)])]
+case("square", "residual_wide_3d", 3, RESW,
+     S(surjective="holds", injective="holds", bijective="holds"),
+     "f(x) = x + g(x), g(x) = W2 relu(W1 x + b) with 12 hidden neurons (x written relu(x) - relu(-x)): every row of "
+     "W1 has entries in {-1, 0, 1} (max row sum 3), every entry of W2 is +-1/64 (row sums 12/64), so "
+     "Lip_inf(g) <= 3 * 12/64 = 9/16 < 1 and f is a bijection of R^3 (Banach, i-ResNet argument; same net as "
+     "examples/residual_block.json).",
+     pre=residual_preimage(RESW), left=residual_preimage(RESW))
+
 # expanding residual that folds: f(x) = x - 2 relu(a.x) on a direction: 1-D slice is a fold
 FOLDR = [D([[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1]]), R(), D([[1, -1, 0, 0, -2], [0, 0, 1, -1, -2]])]
 case("square", "residual_fold", 2, FOLDR,

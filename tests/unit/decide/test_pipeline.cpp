@@ -185,3 +185,31 @@ TEST_CASE("Jacobian box: more outputs than inputs through a projection", "[decid
   CHECK(run(R"({"input_dim": 1, "layers": [{"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"},
       {"type": "dense", "weights": [[1, 1], [2, 2]]}]})").verdict == Verdict::unknown);
 }
+
+TEST_CASE("Jacobian norm: a contracting residual block is injective, a folding one is not claimed", "[decide][jacobian_norm]") {
+  // x + W2 relu(W1 x + b) on R^3 with the identity coded as relu(x) - relu(-x),
+  // 12 hidden neurons (no two of them parallel): |W1|_inf <= 3 and
+  // |W2|_inf = 12/64, so the residual is a contraction (Lipschitz <= 9/16 in
+  // the max-norm) and f is injective by Banach's fixed point argument. 15
+  // slope parameters: past the Jacobian box's 10, decided by the interval norm.
+  auto block = io::parse_network(R"({"input_dim": 3, "layers": [
+      {"type": "dense", "weights": [[1, 0, 0], [0, 1, 0], [0, 0, 1], [-1, 0, 0], [0, -1, 0], [0, 0, -1], [0, 1, -1], [1, -1, -1], [1, 1, 1], [1, 1, -1], [0, 1, 1], [1, -1, 0], [-1, 1, -1], [-1, 0, 1], [1, 0, 0], [0, 1, 0], [-1, -1, 0], [1, 0, 1]],
+       "bias": [0, 0, 0, 0, 0, 0, -1, -1, 0, 0, -1, 2, 1, 2, 0, 0, 1, 2]},
+      {"type": "relu"},
+      {"type": "dense", "weights": [[1, 0, 0, -1, 0, 0, "1/64", "1/64", "-1/64", "-1/64", "-1/64", "1/64", "-1/64", "-1/64", "1/64", "-1/64", "1/64", "1/64"], [0, 1, 0, 0, -1, 0, "1/64", "-1/64", "1/64", "-1/64", "-1/64", "1/64", "1/64", "1/64", "1/64", "1/64", "1/64", "-1/64"], [0, 0, 1, 0, 0, -1, "-1/64", "-1/64", "-1/64", "1/64", "1/64", "-1/64", "-1/64", "1/64", "-1/64", "-1/64", "1/64", "-1/64"]]}]})", "t");
+  auto whole = decide::decide(block, Property::injective, decide::Budget(30.0));
+  CHECK(whole.verdict == Verdict::holds);
+  CHECK(whole.method == "Jacobian norm (interval enclosure)");
+  auto norm = decide::make_jacobian_norm_criterion()->run(block, Property::injective, decide::Budget(30.0));
+  REQUIRE(norm.verdict == Verdict::holds);
+  CHECK(norm.evidence["kind"] == "jacobian_norm");
+  CHECK(norm.evidence["k"].size() == 3);
+  CHECK(norm.evidence["u"].size() == 3);
+  // x - 3 relu(x) folds (x for x < 0, -2 x for x > 0): never claimed.
+  auto fold = io::parse_network(R"({"input_dim": 1, "layers": [
+      {"type": "dense", "weights": [[1], [-1], [1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, -1, -3]]}]})", "t");
+  auto none = decide::make_jacobian_norm_criterion()->run(fold, Property::injective, decide::Budget(30.0));
+  CHECK(none.verdict == Verdict::unknown);
+  CHECK_THAT(none.reason, Catch::Contains("not below 1"));
+  CHECK(decide::decide(fold, Property::injective, decide::Budget(30.0)).verdict == Verdict::violated);
+}
