@@ -22,7 +22,7 @@ void summarise(const json& node, std::size_t depth, TreeSummary& s) {
   // Counted as nninv-check counts: final leaves (cases, outputs) are leaves, not nodes.
   if (node.contains("farkas") || node.contains("outputs")) ++s.leaves;
   if (node.contains("cases")) s.leaves += node.at("cases").size();
-  for (const char* child : {"active", "inactive"})
+  for (const char* child : {"active", "inactive", "orthogonal"})  // proof trees; relu-layer trees
     if (node.contains(child)) summarise(node.at(child), depth + 1, s);
 }
 
@@ -112,6 +112,33 @@ std::string evidence_text(const json& e) {
            "multipliers), the others are empty (Farkas). So every y in Y has a preimage in X.";
   }
   if (kind == "single_point") return "Proof: X is a single point.";
+  if (kind == "jacobian_box") {
+    bool projected = e.contains("projection");
+    return "Proof: f(x1) - f(x2) = M(s) (x1 - x2) with M(s) = W_k D_k ... D_1 W_1 and each slope s between its "
+           "activation's two slopes (" +
+           std::to_string(e.value("unstable", 0)) + " neurons of unknown phase on X, " +
+           std::to_string(e.value("pairs", 0)) +
+           " pairs of them with opposite pre-activations sharing one slope parameter). det " +
+           std::string(projected ? "P M(s), for the fixed matrix P in the certificate," : "M(s)") +
+           " is affine in each parameter and has one strict sign at every vertex of the box of parameters, so "
+           "every M(s) has full column rank and f is injective (vertex determinants recomputed exactly).";
+  }
+  if (kind == "jacobian_norm")
+    return "Proof: f(x1) - f(x2) = M(s) (x1 - x2) with each slope s between its activation's two slopes (" +
+           std::to_string(e.value("unstable", 0)) +
+           " neurons of unknown phase on X). For the fixed matrix K and weights u in the certificate, an exact "
+           "interval enclosure of K M(s) - I over all s has weighted max-norm at most " +
+           e.value("bound", std::string("?")) +
+           " < 1, so every K M(s) is nonsingular (Neumann series) and f is injective.";
+  if (kind == "relu_layer_tree") {
+    TreeSummary s;
+    summarise(e["tree"], 0, s);
+    return "Proof: the first layer relu(W x + b) is injective on X: a case split over its rows (orthogonal to a "
+           "direction v, or strictly inactive at x) with " +
+           std::to_string(s.nodes) + " nodes and depth " + std::to_string(s.depth) +
+           " rules out every pair (x, v != 0) by rank or exact Farkas multipliers; the later layers are injective "
+           "by exact left inverses.";
+  }
   if (kind == "simplified")
     return "The proof is for an exactly equivalent simplified network (affine layers merged, pairs relu(a), "
            "relu(-a) folded, dead and duplicate neurons removed; SHA-256 " + e.value("sha256", "?") +

@@ -624,15 +624,21 @@ TEST_CASE("paper reports state the claim, the evidence and the commands, and the
     decide::Property property;
     const char* statement;
     const char* evidence;
+    bool search = false;  // criteria off: a proof tree instead of a criterion's evidence
   };
   for (const Case& k : {Case{"split_identity.json", decide::Property::injective, "is injective on X = R^2",
-                             "case split on neuron phases"},
+                             "case split on neuron phases", true},
+                        Case{"split_identity.json", decide::Property::injective, "is injective on X = R^2",
+                             "pairs of them with opposite pre-activations"},
                         Case{"fold.json", decide::Property::injective, "is not injective", "Witness: x1 ="},
                         Case{"relu_output.json", decide::Property::surjective, "is not surjective",
-                             "interval propagation"}}) {
+                             "interval propagation"},
+                        Case{"residual_block.json", decide::Property::injective, "is injective",
+                             "weighted max-norm at most"},
+                        Case{"relu_layer_overlap.json", decide::Property::injective, "is injective",
+                             "the first layer relu(W x + b) is injective"}}) {
     net::Network net = example(k.file);
-    json c = k.property == decide::Property::injective ? certify_by_search(net, k.property)
-                                                       : certify(net, k.property, false);
+    json c = k.search ? certify_by_search(net, k.property) : certify(net, k.property, false);
     report::PaperContext ctx{std::string("examples/") + k.file, "nninv ...", "c.json", "Z3 4.8.12", "certified"};
     std::string md = report::paper_report(net, c, ctx, report::PaperFormat::markdown);
     CHECK_THAT(md, Catch::Contains(k.statement));
