@@ -136,8 +136,8 @@ std::string evidence_text(const json& e) {
     return "Proof: the first layer relu(W x + b) is injective on X: a case split over its rows (orthogonal to a "
            "direction v, or strictly inactive at x) with " +
            std::to_string(s.nodes) + " nodes and depth " + std::to_string(s.depth) +
-           " rules out every pair (x, v != 0) by rank or exact Farkas multipliers; the later layers are injective "
-           "by exact left inverses.";
+           " rules out every pair (x, v != 0) by rank or exact Farkas multipliers; the later layers, if any, are "
+           "injective on the values reaching them (exact left inverses, leaky ReLU, ReLU active by bounds).";
   }
   if (kind == "simplified")
     return "The proof is for an exactly equivalent simplified network (affine layers merged, pairs relu(a), "
