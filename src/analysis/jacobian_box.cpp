@@ -1,6 +1,7 @@
 // Vertex determinants of the Jacobian box (jacobian_box.hpp).
 #include "nninv/analysis/jacobian_box.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -17,7 +18,8 @@ namespace {
 
 // The pre-activation of each activation layer as an affine map A h + c of
 // that layer's input h (the network input, or the previous activation's
-// output): the dense and identity layers in between, composed. A is absent
+// output): the dense and identity layers in between, composed (identity
+// layers change nothing). A is absent
 // when no dense layer is in between (A = identity), and when composing
 // would cost more than `max_work` multiplications (no pairs are sought then).
 struct PreActivation {
@@ -37,7 +39,7 @@ std::vector<std::optional<PreActivation>> pre_activations(const net::Network& ne
       Vector c = d->weights * current.c;
       for (std::size_t i = 0; i < c.size(); ++i) c[i] += d->bias[i];
       current.c = std::move(c);
-    } else if (net::is_activation(layer)) {
+    } else if (net::is_kinked(layer)) {
       if (!too_large) out[k] = current;
       current = PreActivation{std::nullopt, Vector(current.c.size())};
       too_large = false;
@@ -58,10 +60,14 @@ std::string key(const PreActivation& p, std::size_t i, bool negate) {
 std::vector<std::vector<std::optional<std::size_t>>> opposite_pairs(const net::Network& net,
                                                                      const std::vector<std::vector<bool>>& candidates) {
   std::vector<std::vector<std::optional<std::size_t>>> partner(net.layers.size());
+  for (std::size_t k = 0; k < net.layers.size(); ++k)
+    if (k < candidates.size()) partner[k].assign(candidates[k].size(), std::nullopt);
+  std::size_t wanted = 0;
+  for (const auto& layer : candidates) wanted += static_cast<std::size_t>(std::count(layer.begin(), layer.end(), true));
+  if (wanted < 2) return partner;  // no pair possible: skip composing the layers
   std::vector<std::optional<PreActivation>> pre = pre_activations(net, 4'000'000);
   for (std::size_t k = 0; k < net.layers.size(); ++k) {
     if (k >= candidates.size() || candidates[k].empty()) continue;
-    partner[k].assign(candidates[k].size(), std::nullopt);
     if (!pre[k] || !pre[k]->a) continue;  // z = h: coordinates are never opposite
     // Candidates by their exact (row, bias), waiting for an opposite partner.
     std::map<std::string, std::vector<std::size_t>> waiting;
@@ -101,7 +107,7 @@ JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bo
   std::vector<std::vector<Rational>> fixed(net.layers.size());
   for (std::size_t k = 0; k < net.layers.size(); ++k) {
     const net::Layer& layer = net.layers[k];
-    if (!net::is_activation(layer)) continue;
+    if (!net::is_kinked(layer)) continue;
     const auto* leaky = std::get_if<net::LeakyRelu>(&layer);
     Rational off = leaky ? leaky->alpha : Rational(0);
     fixed[k].assign(bounds[k].size(), 0);
@@ -163,7 +169,7 @@ JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bo
       const net::Layer& layer = net.layers[k];
       if (const auto* d = std::get_if<net::Dense>(&layer)) {
         m = d->weights * m;
-      } else if (net::is_activation(layer)) {
+      } else if (net::is_kinked(layer)) {
         for (std::size_t r = 0; r < m.rows(); ++r)
           if (slopes[k][r] != 1)
             for (std::size_t c = 0; c < m.cols(); ++c) m(r, c) *= slopes[k][r];

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <type_traits>
 #include <vector>
 
@@ -31,7 +32,7 @@ Slopes slopes_of(const net::Network& net) {
   std::vector<std::vector<bool>> candidates(net.layers.size());
   s.range.resize(net.layers.size());
   for (std::size_t k = 0; k < net.layers.size(); ++k) {
-    if (!net::is_activation(net.layers[k])) continue;
+    if (!net::is_kinked(net.layers[k])) continue;
     const auto* leaky = std::get_if<net::LeakyRelu>(&net.layers[k]);
     Rational off = leaky ? leaky->alpha : Rational(0);
     Rational lo = std::min(off, Rational(1)), hi = std::max(off, Rational(1));
@@ -103,13 +104,20 @@ std::pair<Num, Num> product(const Num& a, const Num& b, const Num& c, const Num&
 // Multiply-adds of the interval products (n rows of K through every layer)
 // and of the floating-point left inverse (n x n normal equations from m
 // outputs): the stage is skipped past a limit, whatever the layer types.
+// Saturating: a crafted network cannot wrap the estimate around to a small number.
+std::size_t times(std::size_t a, std::size_t b) {
+  std::size_t product;
+  return __builtin_mul_overflow(a, b, &product) ? SIZE_MAX : product;
+}
+std::size_t plus(std::size_t a, std::size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+
 std::size_t work_of(const net::Network& net, std::size_t n) {
-  std::size_t work = n * n * (net.output_dim() + n);
+  std::size_t work = times(times(n, n), plus(net.output_dim(), n));
   for (std::size_t k = 0; k < net.layers.size(); ++k) {
     if (const auto* d = std::get_if<net::Dense>(&net.layers[k]))
-      work += n * d->weights.rows() * d->weights.cols();
+      work = plus(work, times(n, times(d->weights.rows(), d->weights.cols())));
     else
-      work += n * net.width_after(k + 1);
+      work = plus(work, times(n, net.width_after(k + 1)));
   }
   return work;
 }
@@ -139,7 +147,7 @@ std::vector<std::vector<Num>> radius_matrix(const net::Network& net, const Slope
           }
         }
       t = std::move(next);
-    } else if (net::is_activation(l)) {  // T <- T D(s), opposite pairs folded into one column
+    } else if (net::is_kinked(l)) {  // T <- T D(s), opposite pairs folded into one column
       for (std::size_t q = 0; q < t.cols; ++q) {
         if (s.second[layer][q]) continue;
         const Num lo = convert<Num>(s.range[layer][q].first), hi = convert<Num>(s.range[layer][q].second);
@@ -225,7 +233,7 @@ std::vector<std::vector<double>> center_jacobian(const net::Network& net, const 
           for (std::size_t j = 0; j < free.size(); ++j) next[r][j] += w * m[q][j];
         }
       m = std::move(next);
-    } else if (net::is_activation(l)) {
+    } else if (net::is_kinked(l)) {
       for (std::size_t r = 0; r < m.size(); ++r) {
         double slope = Rational((s.range[layer][r].first + s.range[layer][r].second) / 2).get_d();
         for (double& v : m[r]) v *= slope;

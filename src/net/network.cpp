@@ -23,6 +23,10 @@ std::string layer_type_name(const Layer& layer) {
 
 bool is_activation(const Layer& layer) { return !std::holds_alternative<Dense>(layer); }
 
+bool is_kinked(const Layer& layer) {
+  return std::holds_alternative<Relu>(layer) || std::holds_alternative<LeakyRelu>(layer);
+}
+
 bool Box::contains(const Vector& x) const {
   if (x.size() != sides.size()) return false;
   for (std::size_t i = 0; i < x.size(); ++i)

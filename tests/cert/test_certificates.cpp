@@ -577,6 +577,25 @@ TEST_CASE("Jacobian norm evidence is recomputed, and a wrong K or weight is caug
   }
 }
 
+TEST_CASE("forged Jacobian evidence on nets with identity layers is rejected", "[cert]") {
+  // f = 10 on [-1, 1] through an identity layer (a review found that identity
+  // neurons were given relu slopes, and x, -x paired as if relu(x) - relu(-x)).
+  net::Network ten = io::parse_network(R"({"input_dim": 1, "domain": {"lower": [-1], "upper": [1]}, "layers": [
+      {"type": "dense", "weights": [[1], [-1], [1]], "bias": [0, 0, 5]},
+      {"type": "identity"},
+      {"type": "dense", "weights": [[-1, 1, 2]]}]})", "t");
+  json c = certify(ten, decide::Property::injective, false);
+  REQUIRE(c["verdict"] == "violated");
+  c["verdict"] = "holds";
+  for (const json& forged : {json{{"kind", "jacobian_box"}, {"sign", 1}, {"unstable", 2}, {"pairs", 1}},
+                             json{{"kind", "jacobian_norm"}, {"k", {{"1"}}}, {"u", {"1"}}}}) {
+    c["evidence"] = forged;
+    check::Report r = check::check_certificate(ten, c);
+    INFO(r.message);
+    CHECK(r.status == check::Status::rejected);
+  }
+}
+
 TEST_CASE("a crafted tree nested deeper than the checker walks is rejected, not a crash", "[cert]") {
   // 100000 splits y <= 5 along the "le" side: the checker stops at its depth
   // limit before it reaches a leaf (it walks trees recursively).

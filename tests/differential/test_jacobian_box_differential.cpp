@@ -51,6 +51,7 @@ void add_block(Rng& rng, Network& net, std::size_t width, bool extra_row) {
     bias.back() = small(rng);
   }
   net.layers.push_back(dense(rows, bias));
+  if (rng.chance(15)) net.layers.push_back(nninv::net::Identity{});  // slope 1: no pair, no kink
   if (rng.chance(30))
     net.layers.push_back(nninv::net::LeakyRelu{Rational(1, 4)});
   else
@@ -77,6 +78,18 @@ Network paired_network(std::uint64_t seed) {
     }
   const std::size_t blocks = (n == 1 || rng.chance(50)) ? 2 : 1;
   for (std::size_t b = 0; b < blocks; ++b) add_block(rng, net, n, n <= 2 && rng.chance(30));
+  if (rng.chance(15)) {  // an identity "block": opposite rows through identity are no relu pair
+    std::vector<std::vector<Rational>> rows(2 * n, std::vector<Rational>(n)), out(n, std::vector<Rational>(2 * n));
+    for (std::size_t i = 0; i < n; ++i) {
+      rows[i][i] = 1;
+      rows[n + i][i] = -1;
+      out[i][i] = small(rng);
+      out[i][n + i] = small(rng);
+    }
+    net.layers.push_back(dense(rows));
+    net.layers.push_back(nninv::net::Identity{});
+    net.layers.push_back(dense(out));
+  }
   if (rng.chance(30)) {  // one extra output: a random row of the current outputs
     auto& last = std::get<nninv::net::Dense>(net.layers.back());
     std::vector<Rational> row(last.weights.cols());

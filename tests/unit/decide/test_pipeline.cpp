@@ -2,6 +2,7 @@
 
 #include "decide/procedures.hpp"
 #include "nninv/analysis/jacobian_box.hpp"
+#include "nninv/analysis/jacobian_norm.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/io/json_loader.hpp"
 #include "nninv/smt/twin_encoding.hpp"
@@ -212,4 +213,30 @@ TEST_CASE("Jacobian norm: a contracting residual block is injective, a folding o
   CHECK(none.verdict == Verdict::unknown);
   CHECK_THAT(none.reason, Catch::Contains("not below 1"));
   CHECK(decide::decide(fold, Property::injective, decide::Budget(30.0)).verdict == Verdict::violated);
+}
+
+TEST_CASE("Jacobian box and norm: identity layers have slope 1, never relu slopes", "[decide][jacobian_box][jacobian_norm]") {
+  // f = -5/2 on [0, 1]: (x - 5) - x through an identity layer (whose neuron
+  // x - 5 is negative on X: a relu slope 0 there would make M = -1), then a
+  // leaky neuron of the constant -1/2. Not injective.
+  auto constant = io::parse_network(R"({"input_dim": 1, "domain": {"lower": [0], "upper": [1]}, "layers": [
+      {"type": "dense", "weights": [[1], [1], [1]], "bias": [-5, 0, "-1/2"]},
+      {"type": "identity"},
+      {"type": "dense", "weights": [[1, -1, 0], [0, 0, 1]]},
+      {"type": "leaky_relu", "alpha": "1/2"},
+      {"type": "dense", "weights": [[1, 0]]}]})", "t");
+  CHECK(analysis::jacobian_box(constant).sign == 0);
+  CHECK(!analysis::jacobian_norm(constant).holds());
+  // f = -x - (-x) + 2 (x + 5) - 2 x... = 10 on [-1, 1]: x and -x through an
+  // identity layer are no relu pair (their slopes add up to 2, not 1).
+  auto ten = io::parse_network(R"({"input_dim": 1, "domain": {"lower": [-1], "upper": [1]}, "layers": [
+      {"type": "dense", "weights": [[1], [-1], [1]], "bias": [0, 0, 5]},
+      {"type": "identity"},
+      {"type": "dense", "weights": [[-1, 1, 2]]}]})", "t");
+  CHECK(analysis::jacobian_box(ten).sign == 0);
+  CHECK(!analysis::jacobian_norm(ten).holds());
+  decide::Options as_given;
+  as_given.simplify = false;
+  CHECK(decide::decide(constant, Property::injective, decide::Budget(30.0), as_given).verdict == Verdict::violated);
+  CHECK(decide::decide(ten, Property::injective, decide::Budget(30.0), as_given).verdict == Verdict::violated);
 }
