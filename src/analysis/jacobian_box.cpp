@@ -85,13 +85,21 @@ std::vector<std::vector<std::optional<std::size_t>>> opposite_pairs(const net::N
   return partner;
 }
 
+std::optional<std::string> jacobian_shape_problem(const net::Network& net) {
+  std::size_t free = net.domain.free_coordinates().size();
+  if (free == 0) return "X is a single point";
+  if (net.output_dim() < free)
+    return "fewer outputs (" + std::to_string(net.output_dim()) + ") than free input coordinates (" +
+           std::to_string(free) + ")";
+  return std::nullopt;
+}
+
 JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bool pair_neurons,
                          const std::optional<Matrix>& projection) {
   JacobianBox box;
   std::vector<std::size_t> free = net.domain.free_coordinates();
-  if (free.empty() || net.output_dim() < free.size()) {
-    box.why_not = "fewer outputs (" + std::to_string(net.output_dim()) + ") than free input coordinates (" +
-                  std::to_string(free.size()) + ")";
+  if (auto problem = jacobian_shape_problem(net)) {
+    box.why_not = *problem;
     return box;
   }
   box.projected = net.output_dim() > free.size();

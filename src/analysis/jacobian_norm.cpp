@@ -278,6 +278,16 @@ std::optional<std::vector<std::vector<double>>> float_left_inverse(const std::ve
   return k;
 }
 
+// Why the stage does not apply (shape, or the work past the limit); nothing when it does.
+std::optional<std::string> applicability(const net::Network& net, std::size_t max_work) {
+  if (auto problem = jacobian_shape_problem(net)) return problem;
+  std::size_t work = work_of(net, net.domain.free_coordinates().size());
+  if (work > max_work)
+    return "the interval products take " + std::to_string(work) + " multiply-adds (more than " +
+           std::to_string(max_work) + ")";
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Rational> jacobian_norm_bound(const net::Network& net, const Matrix& k, const arith::Vector& u,
@@ -286,19 +296,13 @@ std::optional<Rational> jacobian_norm_bound(const net::Network& net, const Matri
     if (why) *why = w;
     return std::nullopt;
   };
+  if (auto problem = applicability(net, max_work)) return fail(*problem);
   std::vector<std::size_t> free = net.domain.free_coordinates();
-  if (free.empty() || net.output_dim() < free.size())
-    return fail("fewer outputs (" + std::to_string(net.output_dim()) + ") than free input coordinates (" +
-                std::to_string(free.size()) + ")");
   if (k.rows() != free.size() || k.cols() != net.output_dim())
     return fail("K is not " + std::to_string(free.size()) + " x " + std::to_string(net.output_dim()));
   if (u.size() != free.size()) return fail("the weights u are not " + std::to_string(free.size()) + " numbers");
   for (const Rational& w : u)
     if (w <= 0) return fail("a weight of u is not positive");
-  std::size_t work = work_of(net, free.size());
-  if (work > max_work)
-    return fail("the interval products take " + std::to_string(work) + " multiply-adds (more than " +
-                std::to_string(max_work) + ")");
   Slopes s = slopes_of(net);
   if (stats) {
     stats->unstable = s.unstable;
@@ -309,18 +313,11 @@ std::optional<Rational> jacobian_norm_bound(const net::Network& net, const Matri
 
 JacobianNorm jacobian_norm(const net::Network& net, std::size_t max_work) {
   JacobianNorm result;
+  if (auto problem = applicability(net, max_work)) {
+    result.why_not = *problem;
+    return result;
+  }
   std::vector<std::size_t> free = net.domain.free_coordinates();
-  if (free.empty() || net.output_dim() < free.size()) {
-    result.why_not = "fewer outputs (" + std::to_string(net.output_dim()) + ") than free input coordinates (" +
-                     std::to_string(free.size()) + ")";
-    return result;
-  }
-  std::size_t work = work_of(net, free.size());
-  if (work > max_work) {
-    result.why_not = "the interval products take " + std::to_string(work) + " multiply-adds (more than " +
-                     std::to_string(max_work) + ")";
-    return result;
-  }
   Slopes s = slopes_of(net);
   result.unstable = s.unstable;
   result.pairs = s.pairs;

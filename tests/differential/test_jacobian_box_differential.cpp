@@ -31,6 +31,18 @@ Rational positive(Rng& rng) {
   return rng.pick(values);
 }
 
+// R^n, or with the given chance (percent) the box [lower, upper]^n.
+nninv::net::Box random_box(Rng& rng, std::size_t n, std::uint64_t percent, const Rational& lower,
+                           const Rational& upper) {
+  nninv::net::Box box = nninv::net::Box::everything(n);
+  if (rng.chance(percent))
+    for (auto& side : box.sides) {
+      side.lower = lower;
+      side.upper = upper;
+    }
+  return box;
+}
+
 // One block: z = A h + b with opposite pairs (rows a, -a; biases b, -b),
 // sometimes one unpaired row, an activation, then c_i act(z_i) - d_i act(-z_i)
 // per pair (c, d > 0 mostly: a monotone map; sometimes d < 0: a fold).
@@ -70,12 +82,7 @@ Network paired_network(std::uint64_t seed) {
   Network net;
   const std::size_t n = 1 + rng.below(3);
   net.input_dim = n;
-  net.domain = nninv::net::Box::everything(n);
-  if (rng.chance(40))
-    for (auto& side : net.domain.sides) {
-      side.lower = Rational(-1);
-      side.upper = Rational(1);
-    }
+  net.domain = random_box(rng, n, 40, Rational(-1), Rational(1));
   const std::size_t blocks = (n == 1 || rng.chance(50)) ? 2 : 1;
   for (std::size_t b = 0; b < blocks; ++b) add_block(rng, net, n, n <= 2 && rng.chance(30));
   if (rng.chance(15)) {  // an identity "block": opposite rows through identity are no relu pair
@@ -110,12 +117,7 @@ Network residual_network(std::uint64_t seed) {
   Network net;
   const std::size_t n = 1 + rng.below(3), h = 1 + rng.below(4);
   net.input_dim = n;
-  net.domain = nninv::net::Box::everything(n);
-  if (rng.chance(30))
-    for (auto& side : net.domain.sides) {
-      side.lower = Rational(-1);
-      side.upper = Rational(2);
-    }
+  net.domain = random_box(rng, n, 30, Rational(-1), Rational(2));
   static const std::vector<Rational> scales = {Rational(1, 8), Rational(1, 4), Rational(1, 2), Rational(1),
                                                Rational(2)};
   const Rational c = rng.pick(scales);

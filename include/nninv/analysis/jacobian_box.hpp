@@ -56,6 +56,10 @@ struct JacobianBox {
 JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters = 10, bool pair_neurons = true,
                          const std::optional<arith::Matrix>& projection = std::nullopt);
 
+// Why M(s) cannot have full column rank for shape reasons (no free input,
+// or fewer outputs than free inputs); nothing when the shape allows it.
+std::optional<std::string> jacobian_shape_problem(const net::Network& net);
+
 // For each activation layer k and neuron i among `candidates[k]`: a neuron
 // j > i of the same layer, also a candidate, whose pre-activation is exactly
 // the opposite affine map of the layer's input (rows and biases negated, the
