@@ -39,7 +39,7 @@ std::vector<std::optional<PreActivation>> pre_activations(const net::Network& ne
       Vector c = d->weights * current.c;
       for (std::size_t i = 0; i < c.size(); ++i) c[i] += d->bias[i];
       current.c = std::move(c);
-    } else if (net::is_kinked(layer)) {
+    } else if (net::negative_slope(layer)) {
       if (!too_large) out[k] = current;
       current = PreActivation{std::nullopt, Vector(current.c.size())};
       too_large = false;
@@ -48,11 +48,13 @@ std::vector<std::optional<PreActivation>> pre_activations(const net::Network& ne
   return out;
 }
 
-// The row of A and the entry of c of one neuron as text, negated or not.
-std::string key(const PreActivation& p, std::size_t i, bool negate) {
-  std::string text;
-  for (std::size_t col = 0; col < p.a->cols(); ++col) text += (negate ? -(*p.a)(i, col) : (*p.a)(i, col)).get_str() + ",";
-  return text + (negate ? -p.c[i] : p.c[i]).get_str();
+// The row of A and the entry of c of one neuron, negated or not.
+Vector key(const PreActivation& p, std::size_t i, bool negate) {
+  Vector v = p.a->row(i);
+  v.push_back(p.c[i]);
+  if (negate)
+    for (Rational& x : v) x = -x;
+  return v;
 }
 
 }  // namespace
@@ -70,7 +72,7 @@ std::vector<std::vector<std::optional<std::size_t>>> opposite_pairs(const net::N
     if (k >= candidates.size() || candidates[k].empty()) continue;
     if (!pre[k] || !pre[k]->a) continue;  // z = h: coordinates are never opposite
     // Candidates by their exact (row, bias), waiting for an opposite partner.
-    std::map<std::string, std::vector<std::size_t>> waiting;
+    std::map<Vector, std::vector<std::size_t>> waiting;
     for (std::size_t i = 0; i < candidates[k].size(); ++i) {
       if (!candidates[k][i]) continue;
       auto hit = waiting.find(key(*pre[k], i, true));
@@ -83,6 +85,31 @@ std::vector<std::vector<std::optional<std::size_t>>> opposite_pairs(const net::N
     }
   }
   return partner;
+}
+
+SlopeRanges slope_ranges(const net::Network& net) {
+  SlopeRanges s;
+  std::vector<std::vector<net::Interval>> bounds = interval_bounds(net);
+  s.range.resize(net.layers.size());
+  s.unstable.resize(net.layers.size());
+  for (std::size_t k = 0; k < net.layers.size(); ++k) {
+    std::optional<Rational> off = net::negative_slope(net.layers[k]);
+    if (!off) continue;
+    Rational lo = std::min(*off, Rational(1)), hi = std::max(*off, Rational(1));
+    for (std::size_t i = 0; i < bounds[k].size(); ++i) {
+      Phase phase = phase_of(bounds[k][i]);
+      bool unstable = phase == Phase::unstable;
+      if (phase == Phase::active)
+        s.range[k].emplace_back(1, 1);
+      else if (phase == Phase::inactive)
+        s.range[k].emplace_back(*off, *off);
+      else
+        s.range[k].emplace_back(lo, hi);
+      s.unstable[k].push_back(unstable);
+      s.unstable_count += unstable;
+    }
+  }
+  return s;
 }
 
 std::optional<std::string> jacobian_shape_problem(const net::Network& net) {
@@ -105,7 +132,7 @@ JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bo
   box.projected = net.output_dim() > free.size();
   // Per activation layer and neuron: the two ends of its slope interval
   // (equal when interval bounds fix its phase on X).
-  std::vector<std::vector<net::Interval>> bounds = interval_bounds(net);
+  SlopeRanges ranges = slope_ranges(net);
   struct Slope {
     std::size_t layer, neuron;
     Rational low, high;
@@ -113,22 +140,12 @@ JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bo
   };
   std::vector<Slope> varying;
   std::vector<std::vector<Rational>> fixed(net.layers.size());
-  for (std::size_t k = 0; k < net.layers.size(); ++k) {
-    const net::Layer& layer = net.layers[k];
-    if (!net::is_kinked(layer)) continue;
-    const auto* leaky = std::get_if<net::LeakyRelu>(&layer);
-    Rational off = leaky ? leaky->alpha : Rational(0);
-    fixed[k].assign(bounds[k].size(), 0);
-    for (std::size_t i = 0; i < bounds[k].size(); ++i) {
-      Phase phase = phase_of(bounds[k][i]);
-      if (phase == Phase::active)
-        fixed[k][i] = 1;
-      else if (phase == Phase::inactive)
-        fixed[k][i] = off;
-      else
-        varying.push_back({k, i, std::min(off, Rational(1)), std::max(off, Rational(1)), std::nullopt});
+  for (std::size_t k = 0; k < net.layers.size(); ++k)
+    for (std::size_t i = 0; i < ranges.range[k].size(); ++i) {
+      const auto& [low, high] = ranges.range[k][i];
+      fixed[k].push_back(low);
+      if (ranges.unstable[k][i]) varying.push_back({k, i, low, high, std::nullopt});
     }
-  }
   box.unstable = varying.size();
   // Each pair removes one parameter, so more than twice the limit cannot fit.
   if (varying.size() > 2 * max_parameters || (!pair_neurons && varying.size() > max_parameters)) {
@@ -141,12 +158,7 @@ JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bo
   std::vector<std::size_t> parameters;
   std::vector<bool> paired(varying.size(), false);
   std::vector<std::vector<std::optional<std::size_t>>> partner;
-  if (pair_neurons && varying.size() > 1) {
-    std::vector<std::vector<bool>> candidates(net.layers.size());
-    for (std::size_t k = 0; k < net.layers.size(); ++k) candidates[k].assign(bounds[k].size(), false);
-    for (const Slope& s : varying) candidates[s.layer][s.neuron] = true;
-    partner = opposite_pairs(net, candidates);
-  }
+  if (pair_neurons) partner = opposite_pairs(net, ranges.unstable);
   for (std::size_t t = 0; t < varying.size(); ++t) {
     if (paired[t]) continue;
     parameters.push_back(t);
@@ -177,7 +189,7 @@ JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bo
       const net::Layer& layer = net.layers[k];
       if (const auto* d = std::get_if<net::Dense>(&layer)) {
         m = d->weights * m;
-      } else if (net::is_kinked(layer)) {
+      } else if (net::negative_slope(layer)) {
         for (std::size_t r = 0; r < m.rows(); ++r)
           if (slopes[k][r] != 1)
             for (std::size_t c = 0; c < m.cols(); ++c) m(r, c) *= slopes[k][r];

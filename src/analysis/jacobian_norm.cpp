@@ -28,28 +28,10 @@ struct Slopes {
 
 Slopes slopes_of(const net::Network& net) {
   Slopes s;
-  std::vector<std::vector<net::Interval>> bounds = interval_bounds(net);
-  std::vector<std::vector<bool>> candidates(net.layers.size());
-  s.range.resize(net.layers.size());
-  for (std::size_t k = 0; k < net.layers.size(); ++k) {
-    if (!net::is_kinked(net.layers[k])) continue;
-    const auto* leaky = std::get_if<net::LeakyRelu>(&net.layers[k]);
-    Rational off = leaky ? leaky->alpha : Rational(0);
-    Rational lo = std::min(off, Rational(1)), hi = std::max(off, Rational(1));
-    candidates[k].assign(bounds[k].size(), false);
-    for (std::size_t i = 0; i < bounds[k].size(); ++i) {
-      Phase phase = phase_of(bounds[k][i]);
-      if (phase == Phase::active) {
-        s.range[k].emplace_back(1, 1);
-      } else if (phase == Phase::inactive) {
-        s.range[k].emplace_back(off, off);
-      } else {
-        s.range[k].emplace_back(lo, hi);
-        candidates[k][i] = true;
-        ++s.unstable;
-      }
-    }
-  }
+  SlopeRanges ranges = slope_ranges(net);
+  s.range = std::move(ranges.range);
+  s.unstable = ranges.unstable_count;
+  std::vector<std::vector<bool>>& candidates = ranges.unstable;
   s.partner = opposite_pairs(net, candidates);
   s.second.resize(net.layers.size());
   for (std::size_t k = 0; k < net.layers.size(); ++k) {
@@ -147,7 +129,7 @@ std::vector<std::vector<Num>> radius_matrix(const net::Network& net, const Slope
           }
         }
       t = std::move(next);
-    } else if (net::is_kinked(l)) {  // T <- T D(s), opposite pairs folded into one column
+    } else if (net::negative_slope(l)) {  // T <- T D(s), opposite pairs folded into one column
       for (std::size_t q = 0; q < t.cols; ++q) {
         if (s.second[layer][q]) continue;
         const Num lo = convert<Num>(s.range[layer][q].first), hi = convert<Num>(s.range[layer][q].second);
@@ -233,7 +215,7 @@ std::vector<std::vector<double>> center_jacobian(const net::Network& net, const 
           for (std::size_t j = 0; j < free.size(); ++j) next[r][j] += w * m[q][j];
         }
       m = std::move(next);
-    } else if (net::is_kinked(l)) {
+    } else if (net::negative_slope(l)) {
       for (std::size_t r = 0; r < m.size(); ++r) {
         double slope = Rational((s.range[layer][r].first + s.range[layer][r].second) / 2).get_d();
         for (double& v : m[r]) v *= slope;

@@ -33,12 +33,7 @@ bool is_identity_layer(const Layer& layer) {
   return false;
 }
 
-// The slope on the negative side: 0 for relu, alpha for leaky_relu.
-std::optional<Rational> negative_slope(const Layer& layer) {
-  if (std::holds_alternative<net::Relu>(layer)) return Rational(0);
-  if (const auto* l = std::get_if<net::LeakyRelu>(&layer)) return l->alpha;
-  return std::nullopt;
-}
+using net::negative_slope;
 
 // Rule: identity, leaky_relu with alpha = 1 and x -> I x + 0 compute the
 // identity and go (the last remaining layer stays: a network has layers).

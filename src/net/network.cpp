@@ -23,8 +23,10 @@ std::string layer_type_name(const Layer& layer) {
 
 bool is_activation(const Layer& layer) { return !std::holds_alternative<Dense>(layer); }
 
-bool is_kinked(const Layer& layer) {
-  return std::holds_alternative<Relu>(layer) || std::holds_alternative<LeakyRelu>(layer);
+std::optional<Rational> negative_slope(const Layer& layer) {
+  if (std::holds_alternative<Relu>(layer)) return Rational(0);
+  if (const auto* l = std::get_if<LeakyRelu>(&layer)) return l->alpha;
+  return std::nullopt;
 }
 
 bool Box::contains(const Vector& x) const {

@@ -56,6 +56,17 @@ struct JacobianBox {
 JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters = 10, bool pair_neurons = true,
                          const std::optional<arith::Matrix>& projection = std::nullopt);
 
+// The slopes of f(x1) - f(x2) on X, per layer and neuron (empty for dense
+// and identity layers): the interval [lo, hi] of the activation's two slopes
+// for a neuron of unknown phase on X (interval bounds), else the point of
+// the slope its phase fixes.
+struct SlopeRanges {
+  std::vector<std::vector<std::pair<arith::Rational, arith::Rational>>> range;
+  std::vector<std::vector<bool>> unstable;
+  std::size_t unstable_count = 0;
+};
+SlopeRanges slope_ranges(const net::Network& net);
+
 // Why M(s) cannot have full column rank for shape reasons (no free input,
 // or fewer outputs than free inputs); nothing when the shape allows it.
 std::optional<std::string> jacobian_shape_problem(const net::Network& net);

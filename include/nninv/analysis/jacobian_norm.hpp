@@ -43,7 +43,7 @@ struct JacobianNorm {
   bool exact = false;             // bound computed exactly; else a floating-point estimate >= 1 (not tried exactly)
   std::size_t unstable = 0;       // neurons of unknown phase on X
   std::size_t pairs = 0;          // opposite pairs among them
-  bool holds() const { return applicable && bound < 1; }
+  bool holds() const { return applicable && exact && bound < 1; }
 };
 
 // Chooses K and computes the bound; not applicable when the interval products

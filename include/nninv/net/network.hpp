@@ -33,9 +33,10 @@ using Layer = std::variant<Dense, Relu, LeakyRelu, Identity>;
 std::string layer_type_name(const Layer& layer);
 // Elementwise activations keep the width; Dense changes it.
 bool is_activation(const Layer& layer);
-// relu or leaky_relu: the activations with two slopes (identity has slope 1
+// The slope on the negative side of a kinked activation: 0 for relu, alpha
+// for leaky_relu; nothing for dense and identity layers (identity has slope 1
 // everywhere and is no kink).
-bool is_kinked(const Layer& layer);
+std::optional<Rational> negative_slope(const Layer& layer);
 
 // One coordinate's range; nullopt means unbounded on that side.
 struct Interval {

@@ -874,23 +874,32 @@ def solve(M, r):
 def one_hidden_preimages(layers, y, dom=None):
     """All preimages in X of y under dense -> relu -> dense with n = m, by enumerating the
     activation patterns whose linear piece is nonsingular (exact; used only as a check)."""
+    found = []
+    for s in range(2 ** len(layers[0]["weights"])):
+        x = pattern_preimage(layers, [(s >> i) & 1 for i in range(len(layers[0]["weights"]))], y)
+        if x is not None and in_box(dom, x) and x not in found:
+            found.append(x)
+    return found
+
+
+def pattern_preimage(layers, on, y):
+    """The preimage of y under dense -> relu -> dense on the activation region with pattern `on`
+    (1 active, 0 inactive): the exact solution of that piece's square system, if it is unique and
+    lies in the region; else None."""
     W1 = [[val(e) for e in r] for r in layers[0]["weights"]]
     b1 = [val(e) for e in layers[0].get("bias", [0] * len(W1))]
     W2 = [[val(e) for e in r] for r in layers[2]["weights"]]
     b2 = [val(e) for e in layers[2].get("bias", [0] * len(W2))]
-    k, found = len(W1), []
-    for s in range(2 ** k):
-        on = [(s >> i) & 1 for i in range(k)]
-        M = [[sum(W2[r][i] * on[i] * W1[i][c] for i in range(k)) for c in range(len(W1[0]))] for r in range(len(W2))]
-        rhs = [val(y[r]) - b2[r] - sum(W2[r][i] * on[i] * b1[i] for i in range(k)) for r in range(len(W2))]
-        x = solve(M, rhs)
-        if x is None:
-            continue
-        pre = matvec(W1, x)
-        if all((pre[i] + b1[i] >= 0) if on[i] else (pre[i] + b1[i] <= 0) for i in range(k)) and in_box(dom, x):
-            if x not in found:
-                found.append(x)
-    return found
+    k = len(W1)
+    M = [[sum(W2[r][i] * on[i] * W1[i][c] for i in range(k)) for c in range(len(W1[0]))] for r in range(len(W2))]
+    rhs = [val(y[r]) - b2[r] - sum(W2[r][i] * on[i] * b1[i] for i in range(k)) for r in range(len(W2))]
+    x = solve(M, rhs)
+    if x is None:
+        return None
+    pre = matvec(W1, x)
+    if all((pre[i] + b1[i] >= 0) if on[i] else (pre[i] + b1[i] <= 0) for i in range(k)):
+        return x
+    return None
 
 
 def first_preimage(layers, dom=None):
@@ -989,12 +998,8 @@ def residual_preimage(layers):
             fx = [sum(float(W2[r][i]) * h[i] for i in range(k)) for r in range(n)]
             x = [float(yv[r]) - (fx[r] - x[r]) for r in range(n)]  # x <- y - g(x), g = f - identity
         on = [int(sum(float(W1[i][c]) * x[c] for c in range(n)) + float(b1[i]) > 0) for i in range(k)]
-        M = [[sum(W2[r][i] * on[i] * W1[i][c] for i in range(k)) for c in range(n)] for r in range(n)]
-        rhs = [yv[r] - sum(W2[r][i] * on[i] * b1[i] for i in range(k)) for r in range(n)]
-        xs = solve(M, rhs)
-        assert xs is not None, ("singular piece", y)
-        pre = matvec(W1, xs)
-        assert all((pre[i] + b1[i] >= 0) if on[i] else (pre[i] + b1[i] <= 0) for i in range(k)), ("pattern", y)
+        xs = pattern_preimage(layers, on, y)
+        assert xs is not None, ("no preimage on the fixed point's region", y)
         assert [val(e) for e in evaluate(layers, xs)] == yv
         return xs
     return f

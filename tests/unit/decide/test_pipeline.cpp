@@ -201,6 +201,14 @@ TEST_CASE("Jacobian norm: a contracting residual block is injective, a folding o
   auto whole = decide::decide(block, Property::injective, decide::Budget(30.0));
   CHECK(whole.verdict == Verdict::holds);
   CHECK(whole.method == "Jacobian norm (interval enclosure)");
+  // --no-criteria (ablation) skips it with the other criteria.
+  std::vector<decide::Options::StageRecord> trace;
+  decide::Options no_criteria;
+  no_criteria.criteria = false;
+  no_criteria.trace = &trace;
+  decide::decide(block, Property::injective, decide::Budget(1.0), no_criteria);
+  REQUIRE(!trace.empty());
+  for (const auto& r : trace) CHECK(r.stage.find("Jacobian") == std::string::npos);
   auto norm = decide::make_jacobian_norm_criterion()->run(block, Property::injective, decide::Budget(30.0));
   REQUIRE(norm.verdict == Verdict::holds);
   CHECK(norm.evidence["kind"] == "jacobian_norm");
