@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libz3-dev libgmp-dev libboost-program-options-dev
-          nlohmann-json3-dev catch2 libssl-dev libonnx-dev libprotobuf-dev)
+          nlohmann-json3-dev catch2 libssl-dev libonnx-dev libprotobuf-dev librsvg2-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -155,6 +155,17 @@ void PathSystem::add_preimage_outputs(const Vector& y, const Rational& radius) {
   }
 }
 
+void PathSystem::add_output_beyond(std::size_t i, const Rational& bound, bool upper) {
+  Affine f = output(0, i);
+  if (upper) {  // encodes: bound - f_i < 0
+    for (Rational& q : f.coeffs) q = -q;
+    f.constant = bound - f.constant;
+  } else {  // encodes: f_i - bound < 0
+    f.constant -= bound;
+  }
+  add(from_affine(f, Relation::lt));
+}
+
 PathSystem pattern_system(const net::Network& net, const std::vector<std::string>& pattern) {
   PathSystem ps(net, 1);
   std::vector<std::size_t> used(pattern.size(), 0);

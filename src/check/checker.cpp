@@ -108,6 +108,10 @@ class Checker {
     if (property == "surjective" && verdict == "holds" && kind == "injective_square") return injective_square(e, c);
     if (property == "surjective" && verdict == "holds" && kind == "section_tree") return section_tree(e);
     if (property == "invert" && verdict == "found" && kind == "preimage") return preimage(e, c);
+    if (property == "into" && verdict == "violated" && kind == "escape") return escape(e);
+    if (property == "into" && verdict == "holds" && kind == "codomain_everything") return codomain_everything();
+    if (property == "into" && verdict == "holds" && kind == "output_bounds_inside") return output_bounds_inside();
+    if (property == "into" && verdict == "holds" && kind == "into_proof_trees") return into_trees(e);
     fail("evidence", "evidence of kind \"" + kind + "\" does not prove \"" + property + " " + verdict + "\"");
   }
 
@@ -461,6 +465,73 @@ class Checker {
     return "no x in X has f(x) within " + r.get_str() + " of y on any branch of phases (exact Farkas multipliers)";
   }
 
+  std::string escape(const json& e) {
+    Vector x = vector(e, "x", net_.input_dim, "escape");
+    require(net_.domain.contains(x), "x in X", "x lies outside the domain");
+    pass("x in X");
+    require(!net_.codomain.contains(net::evaluate(net_, x)), "f(x) outside Y",
+            "f(x) lies inside the codomain (exact evaluation)");
+    pass("f(x) outside Y");
+    return "f does not map X into Y: f(x) lies outside Y for a point x of X";
+  }
+
+  std::string codomain_everything() {
+    require(net_.codomain.is_everything(), "Y = R^m", "the codomain is a box, not all of R^m");
+    pass("Y = R^m");
+    return "Y is all of R^m, so f maps X into Y";
+  }
+
+  std::string output_bounds_inside() {
+    std::vector<net::Interval> out = analysis::interval_bounds(net_).back();
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const net::Interval& want = net_.codomain.sides[i];
+      bool ok = (!want.lower || (out[i].lower && *out[i].lower >= *want.lower)) &&
+                (!want.upper || (out[i].upper && *out[i].upper <= *want.upper));
+      require(ok, "output bounds", "the interval bound of output " + std::to_string(i) + " is not inside Y");
+    }
+    pass("output bounds inside Y");
+    return "interval bounds over X put every output inside Y, so f maps X into Y";
+  }
+
+  // One entry per bounded side of Y, in order (output, lower before upper):
+  // interval bounds (recomputed) or a tree of phase splits whose leaves add
+  // "f_i(x) beyond the side" and are infeasible by exact multipliers.
+  std::string into_trees(const json& e) {
+    const json& sides = field(e, "sides", "into trees");
+    require(sides.is_array(), "into trees", "sides is not an array");
+    std::vector<net::Interval> out = analysis::interval_bounds(net_).back();
+    std::size_t k = 0;
+    TreeStats stats;
+    for (std::size_t i = 0; i < net_.output_dim(); ++i)
+      for (bool upper : {false, true}) {
+        const std::optional<Rational>& bound = upper ? net_.codomain.sides[i].upper : net_.codomain.sides[i].lower;
+        if (!bound) continue;
+        std::string where = "side " + std::to_string(i) + (upper ? " upper" : " lower");
+        require(k < sides.size(), "into trees", where + ": missing");
+        const json& side = sides[k++];
+        require(side.is_object() && side.value("output", std::size_t{0} - 1) == i &&
+                    side.value("side", "") == (upper ? "upper" : "lower"),
+                "into trees", where + ": entries out of order");
+        if (side.value("by", "") == "interval_bounds") {
+          const std::optional<Rational>& reach = upper ? out[i].upper : out[i].lower;
+          require(reach && (upper ? *reach <= *bound : *reach >= *bound), "into trees",
+                  where + ": the interval bound does not stay inside Y");
+          continue;
+        }
+        walk(field(side, "tree", "into trees"), cert::PathSystem(net_, 1, stable_phases(e)), where, 0, stats,
+             [&](const json& node, const cert::PathSystem& ps, const std::string& at) {
+               cert::PathSystem beyond = ps;
+               beyond.add_output_beyond(i, *bound, upper);
+               leaf(field(node, "outputs", "proof tree"), beyond, at + "/outputs", stats);
+             });
+      }
+    require(k == sides.size(), "into trees", "more entries than bounded sides of Y");
+    pass("into trees: " + std::to_string(k) + " sides, " + std::to_string(stats.nodes) + " nodes, " +
+         std::to_string(stats.leaves) + " Farkas leaves");
+    return "no x in X has an output beyond a side of Y (interval bounds or exact Farkas multipliers on every "
+           "branch of phases), so f maps X into Y";
+  }
+
   std::string right_inverses(const json& e) {
     require(net_.domain.is_everything(), "X = R^n", "the domain is not all of R^n");
     pass("X = R^n");
@@ -646,8 +717,13 @@ Report check_on_this_thread(const net::Network& net, const json& certificate) {
       throw SolverOnly{"the verdict is unknown: there is nothing to certify"};
     if (property == "bijective") {
       // holds: both parts must be certified; violated: the violated part.
+      // A bijection from X to Y is injective, into Y and onto Y; certificates
+      // written before the "into" part have none, which only stands for Y = R^m.
       const json& parts = Checker::field(certificate, "parts", "parts");
-      for (const char* part : {"injective", "surjective"}) {
+      for (const char* part : {"injective", "into", "surjective"}) {
+        if (std::string(part) == "into" && parts.is_object() && !parts.contains("into") && net.codomain.is_everything())
+          continue;
+        if (verdict == "violated" && (!parts.is_object() || !parts.contains(part))) continue;
         const json& p = Checker::field(parts, part, "parts");
         std::string v = p.value("verdict", "");
         if (verdict == "violated" && v != "violated") continue;

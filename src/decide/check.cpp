@@ -5,7 +5,13 @@
 
 namespace nninv::decide {
 
-const char* to_string(Property p) { return p == Property::injective ? "injective" : "surjective"; }
+const char* to_string(Property p) {
+  switch (p) {
+    case Property::injective: return "injective";
+    case Property::surjective: return "surjective";
+    default: return "into";
+  }
+}
 
 const char* to_string(InvertVerdict v) {
   switch (v) {

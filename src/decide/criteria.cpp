@@ -183,9 +183,11 @@ class LayerCompositionCriterion : public Procedure {
           cert::to_json(*arith::left_inverse(before_first_dense ? select_columns(d->weights, free) : d->weights)));
       before_first_dense = false;
     }
-    return Outcome::holds(property,
-                          "every layer is injective on the values that reach it, so their composition is:" +
-                              layers.why,
+    std::string why = net.layers.empty()
+                          ? "the network has no layers: f is the identity map of X, which is injective"
+                          : "every layer is injective on the values that reach it, so their composition is:" +
+                                layers.why;
+    return Outcome::holds(property, why,
                           std::string(name()), {{"kind", "layer_left_inverses"}, {"left_inverses", inverses}});
   }
 };

@@ -23,6 +23,7 @@ smt::EncodingOptions encoding_of(const Options& o) {
 std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options& o) {
   std::vector<std::unique_ptr<Procedure>> list;
   bool full = o.engine == Engine::portfolio;
+  bool long_queries = !o.cheap_only;
   auto add = [&](bool enabled, std::unique_ptr<Procedure> p) {
     if (enabled) list.push_back(std::move(p));
   };
@@ -34,16 +35,21 @@ std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options&
     add(full && o.criteria, make_jacobian_norm_criterion());      // interval enclosure of K M(s) near I
     add(full && o.witness_search, make_local_rank_search());      // sampled rank-deficient regions
     add(full && o.witness_search && o.fold_search, make_fold_search());  // square: opposite orientations, fold
-    add(full && o.relu_layer, make_first_relu_layer());           // dense, relu first: one copy and a direction
-    add(true, make_smt_twin(encoding_of(o)));                     // complete: twin encoding in Z3
+    add(full && o.relu_layer && long_queries, make_first_relu_layer());  // dense, relu first: one copy and a direction
+    add(long_queries, make_smt_twin(encoding_of(o)));            // complete: twin encoding in Z3
+  } else if (property == Property::into) {
+    add(true, make_codomain_everything());                       // Y = R^m: holds
+    add(full && o.criteria, make_output_bounds_inside());        // interval bounds inside Y: holds
+    add(full && o.witness_search, make_escape_sample_search());  // exactly evaluated samples outside Y
+    add(long_queries, make_escape_query());                      // complete: x in X, f(x) outside Y in Z3
   } else {
     add(full && o.criteria, make_output_bounds_criterion());         // Y sticks out of the output bounds
     add(full && o.criteria, make_affine_image_criterion());          // affine on X: range decides
     add(full && o.criteria, make_surjective_chain_criterion());      // every layer onto, X = R^n: holds
     add(full && o.criteria, make_injective_square_criterion(o));     // square, injective, X = R^n: holds
-    add(full && o.witness_search, make_unreachable_sample_search()); // sampled y with no preimage
-    add(full && o.region_cover, make_region_cover());                // complete for nonsingular square nets
-    add(true, make_quantified_image(encoding_of(o)));                // complete: exists y forall x in Z3
+    add(full && o.witness_search && long_queries, make_unreachable_sample_search()); // sampled y with no preimage
+    add(full && o.region_cover && long_queries, make_region_cover());  // complete for nonsingular square nets
+    add(long_queries, make_quantified_image(encoding_of(o)));         // complete: exists y forall x in Z3
   }
   return list;
 }
@@ -55,6 +61,8 @@ void attach_evidence(Outcome& o) {
   nlohmann::json solver = {{"kind", "solver"}, {"solver", smt::solver_version()}, {"query", o.method}};
   if (o.collision)
     o.evidence = {{"kind", "collision"}, {"x1", cert::to_json(o.collision->x1)}, {"x2", cert::to_json(o.collision->x2)}};
+  else if (o.escape)
+    o.evidence = {{"kind", "escape"}, {"x", cert::to_json(o.escape->x)}};
   else if (o.unreached) {
     nlohmann::json proof = o.evidence.is_null() ? solver : o.evidence;
     o.evidence = {{"kind", "unreachable"}, {"y", cert::to_json(o.unreached->y)}, {"proof", proof}};
@@ -90,6 +98,10 @@ void replace_solver_evidence(const net::Network& net, Outcome& o, const Budget& 
       }
     }
   }
+  if (o.property == Property::into && o.verdict == Verdict::holds && rests_on_solver(o.evidence)) {
+    if (auto trees = try_into_proof(net, budget, limit)) o.evidence = *trees;
+    return;
+  }
   if (o.property == Property::injective && o.verdict == Verdict::holds && rests_on_solver(o.evidence)) {
     // A first layer relu(W x + b) followed by injective layers: one copy and a
     // direction (usually far smaller than a twin proof tree).
@@ -113,6 +125,8 @@ Outcome checked(const net::Network& net, Outcome o, const Budget& budget) {
   std::string failure;
   if (o.property == Property::injective)
     failure = o.collision ? check_collision(net, *o.collision) : "no witness";
+  else if (o.property == Property::into)
+    failure = o.escape ? check_escape(net, *o.escape) : "no witness";
   else
     failure = o.unreached ? check_unreached(net, *o.unreached, budget) : "no witness";
   if (failure.empty()) return o;
@@ -124,9 +138,17 @@ Outcome checked(const net::Network& net, Outcome o, const Budget& budget) {
 // Runs the stages on `net` until one decides; the outcome carries its
 // evidence but is not yet re-checked.
 Outcome run_stages(const net::Network& net, Property property, const Budget& budget, const Options& options) {
-  std::string notes;
+  std::string notes, ran;
+  // An unknown for lack of budget says which stages ran and which one was next.
+  auto out_of_budget = [&](const std::string& next) {
+    std::string why = budget.exhaustion_reason();
+    why += ran.empty() ? " before any stage ran" : " after " + ran;
+    if (!next.empty()) why += "; next stage: " + next;
+    return Outcome::unknown(property, why, ran.empty() ? "" : "pipeline");
+  };
   for (const auto& stage : stages(property, options)) {
-    if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), std::string(stage->name()));
+    if (budget.exhausted()) return out_of_budget(std::string(stage->name()));
+    ran += (ran.empty() ? "" : ", ") + std::string(stage->name());
     if (options.on_stage) options.on_stage(std::string(stage->name()));
     double started = budget.elapsed_seconds();
     Outcome o;
@@ -155,7 +177,11 @@ Outcome run_stages(const net::Network& net, Property property, const Budget& bud
       }
       return o;
     }
-    if (budget.exhausted()) return Outcome::unknown(property, budget.exhaustion_reason(), o.method);
+    if (budget.exhausted()) {
+      Outcome u = out_of_budget("");
+      u.method = o.method.empty() ? std::string(stage->name()) : o.method;
+      return u;
+    }
     notes = o.reason;
   }
   return Outcome::unknown(property, notes.empty() ? "no procedure decided the question" : notes, "pipeline");
@@ -165,7 +191,7 @@ Outcome run_stages(const net::Network& net, Property property, const Budget& bud
 // checker re-runs the same simplification (docs/certificates.md). A collision
 // is checked on the original network and needs no wrapping.
 void wrap_simplified_evidence(Outcome& o, const net::Network& simplified) {
-  if (o.evidence.is_null() || o.collision) return;
+  if (o.evidence.is_null() || o.collision || o.escape) return;
   o.evidence = {{"kind", "simplified"}, {"sha256", cert::network_sha256(simplified)}, {"evidence", o.evidence}};
 }
 
@@ -193,7 +219,15 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
 InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget, const Options& options) {
   const std::string method = "preimage query (Z3, linear real arithmetic)";
   InvertOutcome result{InvertVerdict::unknown, {}, y, std::nullopt, "", method, nullptr};
+  if (options.on_stage) options.on_stage("preimage query (Z3)");
+  double started = budget.elapsed_seconds();
   smt::PreimageResult r = smt::find_preimage(net, y, budget);
+  if (options.trace)
+    options.trace->push_back({"invert", "preimage query (Z3)",
+                              r.status == smt::Preimage::found  ? "found"
+                              : r.status == smt::Preimage::none ? "none"
+                                                                : "not decided: " + r.reason,
+                              budget.elapsed_seconds() - started});
   if (r.status == smt::Preimage::unknown) {
     result.reason = r.reason;
     return result;

@@ -46,6 +46,12 @@ std::unique_ptr<Procedure> make_injective_square_criterion(const Options& option
 std::unique_ptr<Procedure> make_unreachable_sample_search();
 std::unique_ptr<Procedure> make_region_cover();
 std::unique_ptr<Procedure> make_quantified_image(const smt::EncodingOptions& encoding);
+// into.cpp: does f map X into Y?
+std::unique_ptr<Procedure> make_codomain_everything();
+std::unique_ptr<Procedure> make_output_bounds_inside();
+std::unique_ptr<Procedure> make_escape_sample_search();
+std::unique_ptr<Procedure> make_escape_query();
+
 // A radius r (tried from 1 down by factors of 4) such that no x in X has
 // |f(x) - y|_inf <= r, proved by an unsatisfiable query; nothing if none found.
 std::optional<arith::Rational> try_missed_radius(const net::Network& net, const arith::Vector& y,

@@ -5,6 +5,7 @@
 // re-adds the multipliers; nothing here needs to be trusted.
 #include "proof_search.hpp"
 
+#include "nninv/analysis/bounds.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
 
@@ -63,6 +64,19 @@ class Search {
     return json{{"outputs", farkas_leaf(*m)}};
   }
 
+  // One copy, f_i(x) beyond `bound` (above it when upper, else below).
+  std::optional<json> beyond(const PathSystem& ps, std::size_t i, const arith::Rational& bound, bool upper) {
+    if (!step()) return std::nullopt;
+    if (auto m = arith::find_farkas_multipliers(ps.constraints(), ps.num_vars())) return farkas_leaf(*m);
+    if (!ps.fully_fixed())
+      return split(ps, [&](const PathSystem& child) { return beyond(child, i, bound, upper); });
+    PathSystem out = ps;
+    out.add_output_beyond(i, bound, upper);
+    auto m = arith::find_farkas_multipliers(out.constraints(), ps.num_vars());
+    if (!m) return std::nullopt;
+    return json{{"outputs", farkas_leaf(*m)}};
+  }
+
   std::size_t nodes() const { return nodes_; }
 
  private:
@@ -110,6 +124,29 @@ std::optional<json> try_preimage_proof(const net::Network& net, const arith::Vec
   auto tree = search.preimage(PathSystem(net, 1, /*stable_phases=*/true), y, radius.value_or(arith::Rational(0)));
   if (!tree) return std::nullopt;
   return json{{"kind", "preimage_proof_tree"}, {"nodes", search.nodes()}, {"stable_phases", "interval_bounds"}, {"tree", *tree}};
+}
+
+std::optional<json> try_into_proof(const net::Network& net, const Budget& budget, std::size_t max_nodes) {
+  std::vector<net::Interval> out = analysis::interval_bounds(net).back();
+  Search search(net, budget, max_nodes);
+  json sides = json::array();
+  for (std::size_t i = 0; i < net.output_dim(); ++i)
+    for (bool upper : {false, true}) {
+      const std::optional<arith::Rational>& bound = upper ? net.codomain.sides[i].upper : net.codomain.sides[i].lower;
+      if (!bound) continue;
+      json side = {{"output", i}, {"side", upper ? "upper" : "lower"}, {"bound", bound->get_str()}};
+      const std::optional<arith::Rational>& reach = upper ? out[i].upper : out[i].lower;
+      if (reach && (upper ? *reach <= *bound : *reach >= *bound)) {
+        side["by"] = "interval_bounds";
+      } else {
+        auto tree = search.beyond(PathSystem(net, 1, /*stable_phases=*/true), i, *bound, upper);
+        if (!tree) return std::nullopt;
+        side["tree"] = *tree;
+      }
+      sides.push_back(side);
+    }
+  return json{{"kind", "into_proof_trees"}, {"nodes", search.nodes()}, {"stable_phases", "interval_bounds"},
+              {"sides", sides}};
 }
 
 }  // namespace nninv::decide

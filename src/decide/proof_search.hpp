@@ -20,6 +20,10 @@ std::optional<nlohmann::json> try_preimage_proof(const net::Network& net, const 
                                                  const std::optional<arith::Rational>& radius, const Budget& budget,
                                                  std::size_t max_nodes);
 
+// Trees proving "f(X) inside Y": for each bounded side of Y, interval bounds
+// or a tree proving "no x in X with f_i(x) beyond that side"; or nothing.
+std::optional<nlohmann::json> try_into_proof(const net::Network& net, const Budget& budget, std::size_t max_nodes);
+
 // A relu-layer tree proving "the first layer relu(W x + b) is injective on X"
 // with left inverses of the later dense layers (relu_layer.cpp), or nothing
 // (the network does not start with dense, relu, a later layer may not be

@@ -146,7 +146,10 @@ class SurjectiveChainCriterion : public Procedure {
       }
       inverses.push_back(nullptr);
     }
-    return Outcome::holds(Property::surjective, why.str(), std::string(name()),
+    std::string text = net.layers.empty() ? "X = R^n and the network has no layers: f is the identity map of R^n, "
+                                            "which is onto R^n"
+                                          : why.str();
+    return Outcome::holds(Property::surjective, text, std::string(name()),
                           {{"kind", "layer_right_inverses"}, {"right_inverses", inverses}});
   }
 };
@@ -161,8 +164,13 @@ class InjectiveSquareCriterion : public Procedure {
   Outcome run(const net::Network& net, Property, const Budget& budget) override {
     if (!net.domain.is_everything() || net.output_dim() != net.input_dim)
       return not_applicable(name(), "needs X = R^n and m = n");
+    // Injectivity gets half of what is left (30 s without a deadline), so
+    // that the region cover and the quantified formula keep their share.
+    std::optional<double> share = budget.remaining_seconds();
+    share = share ? *share / 2 : 30.0;
+    Budget injective_budget(share, budget.cancel_flag(), budget.memory_flag());
     Outcome inj = options_.known_injective ? *options_.known_injective
-                                           : decide(net, Property::injective, budget, options_);
+                                           : decide(net, Property::injective, injective_budget, options_);
     if (inj.verdict != Verdict::holds) return not_applicable(name(), "injectivity is not proved");
     return Outcome::holds(Property::surjective, "f: R^n -> R^n is piecewise affine and injective (" + inj.method + ": " + inj.reason +
                        "); an injective PA map of R^n is coherently oriented and hence onto R^n (Scholtes, "

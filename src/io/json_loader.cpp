@@ -11,11 +11,29 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "nninv/errors.hpp"
 
 namespace nninv::io {
 namespace {
+
+// Optimal string alignment distance: insertions, deletions, substitutions and
+// swaps of neighbours, each 1 ("domian" is 1 from "domain"). Case counts.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
 
 // Floats are lexed as long double only so that nlohmann's overflow check lets
 // exact numbers such as 1e400 through; the value itself is never used, the
@@ -365,9 +383,19 @@ class Validator {
     net.codomain = root.contains("codomain")
                        ? box(root.at("codomain"), "/codomain", width, "the output width of the network")
                        : net::Box::everything(width);
-    for (const auto& [key, value] : root.items())
-      if (key != "name" && key != "input_dim" && key != "domain" && key != "codomain" && key != "layers")
-        warn("/" + pointer_token(key), "unknown top-level key ignored");
+    // A key one or two edits away from a known one is almost surely that key
+    // misspelt ("domian"): ignoring it would answer another question (a
+    // property on all of R^n), so it is an error; other keys are comments.
+    for (const auto& [key, value] : root.items()) {
+      if (key == "name" || key == "input_dim" || key == "domain" || key == "codomain" || key == "layers") continue;
+      for (const char* known : {"name", "input_dim", "domain", "codomain", "layers"}) {
+        std::size_t limit = std::string_view(known).size() <= 5 ? 1 : 2;
+        if (edit_distance(key, known) <= limit)
+          fail("/" + pointer_token(key), std::string("unknown top-level key; did you mean \"") + known +
+                                             "\"? (a misspelt key would silently change the question)");
+      }
+      warn("/" + pointer_token(key), "unknown top-level key ignored");
+    }
     return net;
   }
 

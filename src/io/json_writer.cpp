@@ -105,6 +105,20 @@ std::string to_json_text(const net::Network& network) {
   return out;
 }
 
+void check_writable(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail(path, "is a folder, not a file");
+  std::filesystem::path folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  if (!std::filesystem::is_directory(folder, ec)) fail(path, "the folder " + folder.string() + " does not exist");
+  // The atomic writer needs a temporary file in that folder: make one and
+  // remove it (access() would say yes to root on a read-only file system).
+  std::string probe = (folder / ".nninv-probe-XXXXXX").string();
+  int fd = ::mkstemp(probe.data());
+  if (fd < 0) fail(path, std::string("cannot create a file in ") + folder.string() + ": " + std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
 void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::path folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   std::string temp_name = ".";  // hidden, beside the destination so that rename stays in one file system

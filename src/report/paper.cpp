@@ -2,6 +2,10 @@
 // report says is exactly what nninv-check checks.
 #include "nninv/report/paper.hpp"
 
+#include "nninv/report/report.hpp"
+
+#include <cctype>
+#include <cstdio>
 #include <functional>
 #include <sstream>
 
@@ -53,24 +57,71 @@ std::string box_text(const net::Box& box, const std::string& space) {
   return out.str();
 }
 
-std::string vector_text(const json& v) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i].get<std::string>();
-  return s + ")";
-}
+// How numbers and points are written. Markdown keeps every exact value in
+// the text (and adds a rounded view of long ones); LaTeX writes points in
+// math mode, long ones rounded, with the exact values in an appendix.
+struct Style {
+  bool tex = false;
+  std::vector<std::pair<std::string, std::string>>* appendix = nullptr;  // name, exact value
+  bool injective_part_shown = false;  // a bijective report: do not repeat the injective proof
 
-// One paragraph on the evidence, in words a reviewer can follow.
-std::string evidence_text(const json& e) {
+  std::string point(const std::string& name, const json& v) const {
+    if (!v.is_array()) return name + " = ?";
+    arith::Vector q;
+    std::string exact = "(";
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      std::string t = v[i].is_string() ? v[i].get<std::string>() : "?";
+      exact += (i ? ", " : "") + t;
+      try {
+        q.push_back(arith::parse_rational(t));
+      } catch (const std::exception&) {
+        q.push_back(0);
+      }
+    }
+    exact += ")";
+    bool long_value = needs_decimal_view(q);
+    if (!tex) return name + " = " + exact + (long_value ? " (about " + decimal_vector(q) + ")" : "");
+    std::string shown = long_value ? decimal_vector(q) : exact;
+    std::string math = "$" + math_name(name) + " = " + shown + "$";
+    if (!long_value || !appendix) return math;
+    appendix->push_back({name, exact});
+    return math + " (rounded; exact value in the appendix, item " + std::to_string(appendix->size()) + ")";
+  }
+  // x1 -> x_1, y -> y
+  static std::string math_name(const std::string& name) {
+    if (name.size() == 2 && std::isdigit(static_cast<unsigned char>(name[1]))) return name.substr(0, 1) + "_" + name.substr(1);
+    return name;
+  }
+};
+
+// One paragraph on the evidence, in words a reviewer can follow. Points are
+// written by `style` (in LaTeX already in math mode, marked by '$').
+std::string evidence_text(const json& e, const Style& style) {
+  if (!e.is_object()) return "";
   std::string kind = e.value("kind", "");
   if (kind == "collision")
-    return "Witness: x1 = " + vector_text(e["x1"]) + " and x2 = " + vector_text(e["x2"]) +
+    return "Witness: " + style.point("x1", e["x1"]) + " and " + style.point("x2", e["x2"]) +
            " are distinct points of X with f(x1) = f(x2) (checked by exact rational evaluation).";
   if (kind == "unreachable") {
-    std::string s = "Witness: y = " + vector_text(e["y"]) + " lies in Y and has no preimage in X";
+    std::string s = "Witness: " + style.point("y", e["y"]) + " lies in Y and has no preimage in X";
     if (e.contains("radius")) s += "; neither has any point within max-distance " + e["radius"].get<std::string>();
-    return s + ". " + evidence_text(e["proof"]);
+    return s + ". " + evidence_text(e["proof"], style);
   }
-  if (kind == "preimage") return "Preimage: x = " + vector_text(e["x"]) + " (f(x) = y checked exactly).";
+  if (kind == "escape")
+    return "Witness: " + style.point("x", e["x"]) + " lies in X and f(x) lies outside Y (checked by exact rational "
+           "evaluation).";
+  if (kind == "codomain_everything") return "Proof: Y is all of R^m.";
+  if (kind == "output_bounds_inside")
+    return "Proof: interval propagation over X bounds every output within the sides of Y (exact rationals).";
+  if (kind == "into_proof_trees") {
+    std::size_t trees = 0;
+    if (e.contains("sides"))
+      for (const json& side : e["sides"]) trees += side.contains("tree");
+    return "Proof: for each bounded side of Y, either interval propagation over X stays within it, or a case split "
+           "on neuron phases (" + std::to_string(trees) + " trees, " + std::to_string(e.value("nodes", 0)) +
+           " nodes in all) shows by exact Farkas/Motzkin multipliers that no x in X has an output beyond it.";
+  }
+  if (kind == "preimage") return "Preimage: " + style.point("x", e["x"]) + " (f(x) = y checked exactly).";
   if (kind == "twin_proof_tree" || kind == "preimage_proof_tree") {
     TreeSummary s;
     summarise(e["tree"], 0, s);
@@ -93,7 +144,9 @@ std::string evidence_text(const json& e) {
   if (kind == "affine_right_inverse") return "Proof: f is affine on R^n and has an exact right inverse.";
   if (kind == "injective_square")
     return "Proof: f is a piecewise-affine map of R^n into R^n and injective; by Scholtes (2012, Sec. 2.3) and "
-           "Radons (2017) it is then onto. " + evidence_text(e["injective"]);
+           "Radons (2017) it is then onto. " +
+           (style.injective_part_shown ? std::string("Its injectivity is the injective part above.")
+                                       : evidence_text(e["injective"], style));
   if (kind == "section_tree") {
     std::size_t cells = 0, sections = 0;
     std::function<void(const json&)> walk = [&](const json& n) {
@@ -142,11 +195,57 @@ std::string evidence_text(const json& e) {
   if (kind == "simplified")
     return "The proof is for an exactly equivalent simplified network (affine layers merged, pairs relu(a), "
            "relu(-a) folded, dead and duplicate neurons removed; SHA-256 " + e.value("sha256", "?") +
-           "), which the checker derives again. " + evidence_text(e["evidence"]);
+           "), which the checker derives again. " + evidence_text(e["evidence"], style);
   if (kind == "solver")
     return "Proof: the query is unsatisfiable according to " + e.value("solver", "the solver") +
            "; this verdict is not independently certified (re-run the exported SMT-LIB query on another solver).";
   return "";
+}
+
+std::string latex_escape(const std::string& s);
+
+// Prose with ASCII mathematics ("f: R^2 -> R^2", "x1 != x2", "<=") as LaTeX:
+// text is escaped, '$...$' segments (points written by Style) are kept, and
+// the notation becomes math mode.
+std::string latex_prose(const std::string& s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t dollar = s.find('$', i);
+    std::string text = s.substr(i, dollar == std::string::npos ? std::string::npos : dollar - i);
+    std::string t = latex_escape(text);
+    auto replace_all = [&t](const std::string& from, const std::string& to) {
+      for (std::size_t at = t.find(from); at != std::string::npos; at = t.find(from, at + to.size()))
+        t.replace(at, from.size(), to);
+    };
+    // R\^{}n (escaped R^n) -> $\mathbb{R}^{n}$
+    for (std::size_t at = t.find("R\\^{}"); at != std::string::npos; at = t.find("R\\^{}", at + 1)) {
+      std::size_t end = at + 5;
+      while (end < t.size() && (std::isalnum(static_cast<unsigned char>(t[end])))) ++end;
+      std::string power = t.substr(at + 5, end - at - 5);
+      t.replace(at, end - at, "$\\mathbb{R}^{" + power + "}$");
+    }
+    replace_all(" -> ", " $\\to$ ");
+    replace_all("!=", "$\\neq$");
+    replace_all("<=", "$\\leq$");
+    replace_all(">=", "$\\geq$");
+    for (const char* name : {"x1", "x2"}) {
+      std::string from = name;
+      std::string to = std::string("$") + name[0] + "_" + name[1] + "$";
+      for (std::size_t at = t.find(from); at != std::string::npos; at = t.find(from, at + to.size())) {
+        bool word_start = at == 0 || !std::isalnum(static_cast<unsigned char>(t[at - 1]));
+        bool word_end = at + 2 >= t.size() || !std::isalnum(static_cast<unsigned char>(t[at + 2]));
+        if (word_start && word_end) t.replace(at, 2, to);
+      }
+    }
+    out += t;
+    if (dollar == std::string::npos) break;
+    std::size_t close = s.find('$', dollar + 1);
+    if (close == std::string::npos) close = s.size() - 1;
+    out += s.substr(dollar, close - dollar + 1);
+    i = close + 1;
+  }
+  return out;
 }
 
 std::string latex_escape(const std::string& s) {
@@ -172,30 +271,67 @@ std::string latex_escape(const std::string& s) {
 }  // namespace
 
 std::string paper_report(const net::Network& net, const json& c, const PaperContext& ctx, PaperFormat format) {
+  bool tex = format == PaperFormat::latex;
+  std::vector<std::pair<std::string, std::string>> appendix;
+  Style style{tex, &appendix};
   std::string property = c.value("property", ""), verdict = c.value("verdict", "");
+  if (c.value("question", "") == "invertible") property = "invertible";
   std::string name = net.name.empty() ? ctx.network_path : net.name;
   std::string n = std::to_string(net.input_dim), m = std::to_string(net.output_dim());
   std::string x = box_text(net.domain, "R^" + n), y = box_text(net.codomain, "R^" + m);
   std::string statement;
   bool negated = verdict == "violated";
+  std::string f = "The network " + name + ": R^" + n + " -> R^" + m;
   if (property == "injective")
-    statement = "The network " + name + ": R^" + n + " -> R^" + m + " is " + (negated ? "not " : "") +
-                "injective on X = " + x + ".";
-  else if (property == "surjective" || property == "bijective")
-    statement = "The network " + name + " is " + (negated ? "not " : "") + property + " from X = " + x +
-                " onto Y = " + y + ".";
+    statement = f + " is " + (negated ? "not " : "") + "injective on X = " + x + ".";
+  else if (property == "surjective")
+    statement = f + " is " + (negated ? "not " : "") + "surjective from X = " + x + " onto Y = " + y + ".";
+  else if (property == "into")
+    statement = f + (negated ? " does not map" : " maps") + " X = " + x + " into Y = " + y + ".";
+  else if (property == "bijective" || property == "invertible")
+    statement = f + " is " + (negated ? "not " : "") + "a bijection from X = " + x + " to Y = " + y +
+                (property == "invertible" ? (negated ? ": it is not invertible." : ": it is invertible.") : ".");
   else
-    statement = "Inverting the network " + name + " at y = " + vector_text(c["y"]) + ": " +
+    statement = "Inverting the network " + name + " at " + style.point("y", c["y"]) + ": " +
                 (verdict == "found" ? "a preimage exists" : verdict == "none" ? "no x in X has f(x) = y" : "unknown") +
                 ".";
-  if (verdict == "unknown") statement = "Whether the network " + name + " is " + property + " is undecided.";
+  if (verdict == "unknown")
+    statement = "Whether the network " + name + " is " + (property == "into" ? "into Y" : property) + " is undecided.";
 
   std::vector<std::string> evidence;
-  if (c.contains("parts"))
-    for (const char* part : {"injective", "surjective"}) evidence.push_back(std::string(part) + ": " + evidence_text(c["parts"][part]["evidence"]));
-  else if (c.contains("evidence"))
-    evidence.push_back(evidence_text(c["evidence"]));
+  if (verdict == "unknown") {
+    std::string tried = "nninv did not decide the question";
+    if (ctx.time_seconds > 0) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.1f", ctx.time_seconds);
+      tried += " within " + std::string(seconds) + " s";
+    }
+    tried += ": " + c.value("reason", std::string("no reason given")) + ".";
+    if (!c.value("method", std::string()).empty() && !c.contains("parts"))
+      tried += " The last method tried: " + c.value("method", std::string()) + ".";
+    evidence.push_back(tried + " Nothing is claimed about the network; a longer --timeout may decide it.");
+  }
+  if (c.contains("parts")) {
+    style.injective_part_shown = c["parts"].contains("injective");
+    for (const char* part : {"injective", "into", "surjective"}) {
+      if (!c["parts"].contains(part)) {
+        evidence.push_back(std::string(part) + ": not run (another part is violated).");
+        continue;
+      }
+      const json& p = c["parts"][part];
+      std::string v = p.value("verdict", "unknown");
+      std::string text = evidence_text(p.value("evidence", json()), style);
+      if (text.empty()) text = p.value("reason", std::string());
+      evidence.push_back(std::string(part) + " (" + v + "): " + text);
+    }
+  } else if (c.contains("evidence") && verdict != "unknown") {
+    evidence.push_back(evidence_text(c["evidence"], style));
+  }
 
+  std::string check_line = ctx.check_status.empty()
+                               ? "not run (write a certificate with --certificate and run nninv-check on it)"
+                               : ctx.check_status + " (nninv-check's checker on the written certificate " +
+                                     ctx.certificate_path + ")";
   std::vector<std::pair<std::string, std::string>> facts = {
       {"Network", ctx.network_path + " (" + shape(net) + ", " + std::to_string(net.nonlinear_neuron_count()) +
                       " ReLU neurons)"},
@@ -203,13 +339,13 @@ std::string paper_report(const net::Network& net, const json& c, const PaperCont
       {"Method", c.value("method", "")},
       {"Reason", c.value("reason", "")},
       {"Tools", c.value("tool", "nninv") + ", " + ctx.solver_version + ", GMP exact rationals"},
+      {"Independent check", check_line},
   };
-  if (!ctx.check_status.empty()) facts.push_back({"Independent check", ctx.check_status + " (nninv-check)"});
   std::vector<std::string> commands = {ctx.command_line};
   if (!ctx.certificate_path.empty()) commands.push_back("nninv-check " + ctx.network_path + " " + ctx.certificate_path);
 
   std::ostringstream out;
-  if (format == PaperFormat::markdown) {
+  if (!tex) {
     out << "# " << statement << "\n\n";
     for (const auto& [k, v] : facts) out << "- **" << k << ":** " << v << "\n";
     out << "\n";
@@ -217,16 +353,39 @@ std::string paper_report(const net::Network& net, const json& c, const PaperCont
     out << "Reproduce and check:\n\n```\n";
     for (const auto& cmd : commands) out << cmd << "\n";
     out << "```\n";
-  } else {
-    out << "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[margin=2.5cm]{geometry}\n"
-        << "\\begin{document}\n\\section*{" << latex_escape(statement) << "}\n\\begin{description}\n";
-    for (const auto& [k, v] : facts) out << "\\item[" << latex_escape(k) << "] " << latex_escape(v) << "\n";
-    out << "\\end{description}\n";
-    for (const auto& e : evidence) out << "\\noindent " << latex_escape(e) << "\n\n";
-    out << "\\noindent Reproduce and check:\n\\begin{verbatim}\n";
-    for (const auto& cmd : commands) out << cmd << "\n";
-    out << "\\end{verbatim}\n\\end{document}\n";
+    return out.str();
   }
+  // LaTeX: \sloppy lets long reasons break between words, the hash breaks in
+  // its middle, and commands stay verbatim.
+  out << "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{amssymb}\n"
+      << "\\usepackage[margin=2.5cm]{geometry}\n\\sloppy\n"
+      << "\\begin{document}\n\\section*{" << latex_prose(statement) << "}\n\\begin{description}\n";
+  for (const auto& [k, v] : facts) {
+    std::string value = k == "SHA-256 of the exact network" ? "\\texttt{" + latex_escape(v.substr(0, 32)) + "\\allowbreak " +
+                                                                  latex_escape(v.size() > 32 ? v.substr(32) : "") + "}"
+                                                            : latex_prose(v);
+    out << "\\item[" << latex_escape(k) << "] " << value << "\n";
+  }
+  out << "\\end{description}\n";
+  for (const auto& e : evidence) out << "\\noindent " << latex_prose(e) << "\n\n";
+  out << "\\noindent Reproduce and check:\n\\begin{verbatim}\n";
+  for (const auto& cmd : commands) out << cmd << "\n";
+  out << "\\end{verbatim}\n";
+  if (!appendix.empty()) {
+    out << "\\appendix\n\\section*{Exact values}\nThe points above, rounded there, exactly as in the certificate:\n"
+        << "\\begin{enumerate}\n";
+    for (const auto& [label, value] : appendix) {
+      // Long fractions: allow a line break after every digit group of 8.
+      std::string broken;
+      for (std::size_t k = 0; k < value.size(); ++k) {
+        broken += latex_escape(std::string(1, value[k]));
+        if (k % 8 == 7) broken += "\\allowbreak{}";
+      }
+      out << "\\item $" << Style::math_name(label) << "$ = \\texttt{" << broken << "}\n";
+    }
+    out << "\\end{enumerate}\n";
+  }
+  out << "\\end{document}\n";
   return out.str();
 }
 

@@ -296,6 +296,12 @@ struct Colouring {
   std::vector<std::pair<std::string, std::string>> legend;  // swatch colour, text
 };
 
+// A point for a label: exact when short, else rounded decimals marked "~"
+// (the exact value is in the --json output and the certificate).
+std::string label_vector(const Vector& v) {
+  return needs_decimal_view(v, 12) ? "~" + decimal_vector(v, 4) : format_vector(v);
+}
+
 std::string plural(std::size_t n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
@@ -752,13 +758,13 @@ std::string plot_svg(const net::Network& net, const PlotOptions& options) {
     legend.emplace_back("codomain", "codomain Y = " + box_text(net.codomain));
   if (collision_given) {
     const decide::Collision& c = *options.collision;
-    legend.emplace_back("collision", "collision: f(x1) = f(x2) = y = " + format_vector(c.y) +
+    legend.emplace_back("collision", "collision: f(x1) = f(x2) = y = " + label_vector(c.y) +
                                          (collision_shown ? "" : " (x1, x2 outside the window)"));
-    legend.emplace_back("none", "x1 = " + format_vector(c.x1) + ", x2 = " + format_vector(c.x2));
+    legend.emplace_back("none", "x1 = " + label_vector(c.x1) + ", x2 = " + label_vector(c.x2));
   }
   if (unreached_given && m <= 2)
     legend.emplace_back(
-        "unreached", "unreached: no x in the domain has f(x) = y = " + format_vector(options.unreached->y) +
+        "unreached", "unreached: no x in the domain has f(x) = y = " + label_vector(options.unreached->y) +
                          (options.unreached->radius ? " (nor any point within " +
                                                           arith::to_string(*options.unreached->radius) + " in max-norm)"
                                                     : ""));

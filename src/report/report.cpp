@@ -27,15 +27,27 @@ std::string seconds(double t) {
   return buffer;
 }
 
+std::string domain_words(const net::Network& net) {
+  return net.domain.is_everything() ? "R^" + std::to_string(net.input_dim) : "its domain box X";
+}
+std::string codomain_words(const net::Network& net) {
+  return net.codomain.is_everything() ? "R^" + std::to_string(net.output_dim()) : "the codomain box Y";
+}
+
 std::string where(const net::Network& net, decide::Property p) {
-  if (p == decide::Property::injective)
-    return net.domain.is_everything() ? "on R^" + std::to_string(net.input_dim) : "on its domain box X";
-  std::string x = net.domain.is_everything() ? "R^" + std::to_string(net.input_dim) : "its domain box X";
-  std::string y = net.codomain.is_everything() ? "R^" + std::to_string(net.output_dim()) : "the codomain box Y";
-  return "from " + x + " onto " + y;
+  if (p == decide::Property::injective) return "on " + domain_words(net);
+  if (p == decide::Property::into) return "from " + domain_words(net) + " into " + codomain_words(net);
+  return "from " + domain_words(net) + " onto " + codomain_words(net);
 }
 
 std::string headline(Verdict v, const std::string& property, const std::string& where) {
+  if (property == "into") {
+    switch (v) {
+      case Verdict::holds: return "holds: the network maps " + where.substr(5);
+      case Verdict::violated: return "violated: the network does not map " + where.substr(5);
+      default: return "unknown: nninv could not decide whether the network maps X into Y";
+    }
+  }
   switch (v) {
     case Verdict::holds: return "holds: the network is " + property + " " + where;
     case Verdict::violated: return "violated: the network is not " + property + " " + where;
@@ -43,18 +55,29 @@ std::string headline(Verdict v, const std::string& property, const std::string& 
   }
 }
 
+// "(1/3, ...)" and, for long exact entries, the decimal view on a second line.
+void vector_lines(std::ostream& out, const std::string& label, const arith::Vector& v, const std::string& tail = "") {
+  out << label << format_vector(v) << tail << "\n";
+  if (needs_decimal_view(v)) out << std::string(label.size(), ' ') << "~ " << decimal_vector(v) << " (rounded)\n";
+}
+
 void witness_text(std::ostream& out, const Outcome& o) {
   if (o.collision) {
-    out << "witness:  x1 = " << format_vector(o.collision->x1) << "\n";
-    out << "          x2 = " << format_vector(o.collision->x2) << "\n";
-    out << "          f(x1) = f(x2) = " << format_vector(o.collision->y) << "\n";
+    vector_lines(out, "witness:  x1 = ", o.collision->x1);
+    vector_lines(out, "          x2 = ", o.collision->x2);
+    vector_lines(out, "          f(x1) = f(x2) = ", o.collision->y);
     out << "          (checked in exact rational arithmetic)\n";
   }
   if (o.unreached) {
-    out << "witness:  y = " << format_vector(o.unreached->y) << " is in Y but f(x) != y for every x in X\n";
+    vector_lines(out, "witness:  y = ", o.unreached->y, " is in Y but f(x) != y for every x in X");
     if (o.unreached->radius)
       out << "          and every point within distance " << arith::to_string(*o.unreached->radius)
           << " of y (max-norm) is missed too\n";
+  }
+  if (o.escape) {
+    vector_lines(out, "witness:  x = ", o.escape->x, " is in X");
+    vector_lines(out, "          f(x) = ", o.escape->y, " lies outside Y");
+    out << "          (checked in exact rational arithmetic)\n";
   }
 }
 
@@ -63,6 +86,7 @@ json witness_json(const Outcome& o) {
     return {{"x1", exact_array(o.collision->x1)},
             {"x2", exact_array(o.collision->x2)},
             {"y", exact_array(o.collision->y)}};
+  if (o.escape) return {{"x", exact_array(o.escape->x)}, {"y", exact_array(o.escape->y)}};
   json w = {{"y", exact_array(o.unreached->y)}};
   if (o.unreached->radius) w["radius"] = arith::to_string(*o.unreached->radius);
   return w;
@@ -72,7 +96,7 @@ json outcome_json(const Outcome& o, double time_seconds) {
   json j;
   j["property"] = decide::to_string(o.property);
   j["verdict"] = decide::to_string(o.verdict);
-  if (o.collision || o.unreached) j["witness"] = witness_json(o);
+  if (o.collision || o.unreached || o.escape) j["witness"] = witness_json(o);
   j["reason"] = o.reason;
   j["method"] = o.method;
   j["time_seconds"] = time_seconds;
@@ -85,6 +109,24 @@ std::string format_vector(const arith::Vector& v) {
   std::string s = "(";
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + arith::to_string(v[i]);
   return s + ")";
+}
+
+std::string decimal_vector(const arith::Vector& v, int digits) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    // mpf with 128 bits: no overflow for the huge or tiny values a double cannot hold.
+    mpf_class f(v[i], 128);
+    char buffer[64];
+    gmp_snprintf(buffer, sizeof buffer, "%.*Fg", digits, f.get_mpf_t());
+    s += (i ? ", " : "") + std::string(buffer);
+  }
+  return s + ")";
+}
+
+bool needs_decimal_view(const arith::Vector& v, std::size_t width) {
+  for (const auto& q : v)
+    if (arith::to_string(q).size() > width) return true;
+  return false;
 }
 
 std::string to_text(const net::Network& net, const Outcome& o, double time_seconds) {
@@ -100,41 +142,70 @@ std::string to_text(const net::Network& net, const Outcome& o, double time_secon
 
 std::string to_json(const Outcome& o, double time_seconds) { return outcome_json(o, time_seconds).dump(); }
 
-std::string bijective_text(const net::Network& net, const Part& injective, const Part& surjective) {
+namespace {
+
+const char* answer_word(Verdict v) { return v == Verdict::holds ? "yes" : v == Verdict::violated ? "no" : "unknown"; }
+
+// "invertible: yes: ..." in one sentence: the question in the user's words.
+std::string invertible_line(const decide::BijectiveOutcome& b) {
+  std::string why;
+  if (b.verdict == Verdict::holds)
+    why = "f is a bijection from X to Y, so every y in Y has exactly one preimage x in X";
+  else if (const Part* d = b.decisive())
+    why = d->outcome.property == decide::Property::injective ? "two distinct inputs have the same output (witness below)"
+          : d->outcome.property == decide::Property::into   ? "some x in X is mapped outside Y (witness below)"
+                                                             : "some y in Y has no preimage in X (witness below)";
+  else
+    why = b.reason;
+  return std::string("invertible: ") + answer_word(b.verdict) + ": " + why;
+}
+
+}  // namespace
+
+std::string bijective_text(const net::Network& net, const decide::BijectiveOutcome& b, double time_seconds,
+                           const std::string& property) {
   std::ostringstream out;
-  Verdict v = decide::bijective_verdict(injective.outcome, surjective.outcome);
-  std::string w = where(net, decide::Property::surjective);
-  out << "property: bijective\n";
-  out << "verdict:  " << headline(v, "bijective", w) << "\n\n";
-  for (const Part* part : {&injective, &surjective}) {
-    std::string text = to_text(net, part->outcome, part->time_seconds);
-    std::istringstream lines(text);
+  if (property == "invertible") out << invertible_line(b) << "\n";
+  std::string x = domain_words(net), y = codomain_words(net);
+  out << "property: " << property << "\n";
+  switch (b.verdict) {
+    case Verdict::holds: out << "verdict:  holds: the network is a bijection from " << x << " to " << y << "\n"; break;
+    case Verdict::violated:
+      out << "verdict:  violated: the network is not a bijection from " << x << " to " << y << "\n";
+      break;
+    default: out << "verdict:  unknown: nninv could not decide whether the network is a bijection from " << x << " to " << y << "\n";
+  }
+  out << "reason:   " << b.reason << "\n\n";
+  for (decide::Property p : {decide::Property::injective, decide::Property::into, decide::Property::surjective}) {
+    const Part& part = b.part(p);
+    if (!part.ran) {
+      out << "  property: " << decide::to_string(p) << "\n  verdict:  not run (" << part.outcome.reason << ")\n\n";
+      continue;
+    }
+    std::istringstream lines(to_text(net, part.outcome, part.time_seconds));
     for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
     out << "\n";
   }
-  out << "time:     " << seconds(injective.time_seconds + surjective.time_seconds) << "\n";
+  out << "time:     " << seconds(time_seconds) << "\n";
   return out.str();
 }
 
-std::string bijective_json(const Part& injective, const Part& surjective) {
-  Verdict v = decide::bijective_verdict(injective.outcome, surjective.outcome);
+std::string bijective_json(const decide::BijectiveOutcome& b, double time_seconds, const std::string& property) {
   json j;
-  j["property"] = "bijective";
-  j["verdict"] = decide::to_string(v);
-  const Outcome* decisive = nullptr;
-  for (const Part* p : {&injective, &surjective})
-    if (p->outcome.verdict == v && !decisive) decisive = &p->outcome;
-  if (v == Verdict::violated) j["witness"] = witness_json(*decisive);
-  if (v == Verdict::holds)
-    j["reason"] = "injective and surjective";
-  else if (v == Verdict::violated)
-    j["reason"] = std::string("not ") + decide::to_string(decisive->property) + ": " + decisive->reason;
-  else
-    j["reason"] = "at least one part is unknown";
-  j["method"] = v == Verdict::violated ? decisive->method : "injective and surjective parts";
-  j["time_seconds"] = injective.time_seconds + surjective.time_seconds;
-  j["parts"] = {{"injective", outcome_json(injective.outcome, injective.time_seconds)},
-                {"surjective", outcome_json(surjective.outcome, surjective.time_seconds)}};
+  j["property"] = property;
+  j["verdict"] = decide::to_string(b.verdict);
+  if (const Part* d = b.decisive()) j["witness"] = witness_json(d->outcome);
+  j["reason"] = b.reason;
+  j["method"] = b.method;
+  j["time_seconds"] = time_seconds;
+  j["parts"] = json::object();
+  for (decide::Property p : {decide::Property::injective, decide::Property::into, decide::Property::surjective}) {
+    const Part& part = b.part(p);
+    json o = outcome_json(part.outcome, part.time_seconds);
+    if (!part.ran) o["ran"] = false;
+    j["parts"][decide::to_string(p)] = o;
+  }
+  if (property == "invertible") j["invertible"] = answer_word(b.verdict);
   return j.dump();
 }
 

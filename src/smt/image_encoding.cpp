@@ -36,6 +36,26 @@ std::vector<z3::expr> build_preimage(z3::solver& solver, const net::Network& net
   return x;
 }
 
+// Asserts "x in X and f(x) outside Y" (some output beyond a bounded side of
+// Y); returns x. Y = R^m gives the unsatisfiable "false".
+std::vector<z3::expr> build_escape(z3::solver& solver, const net::Network& net, const decide::Budget* budget = nullptr) {
+  z3::context& ctx = solver.ctx();
+  auto bounds = analysis::interval_bounds(net);
+  std::vector<z3::expr> x = real_vector(ctx, "x", net.input_dim);
+  solver.add(in_box(ctx, net.domain, x));
+  EncodedCopy copy = encode_copy(ctx, net, x, "f", &bounds, false, budget);
+  solver.add(copy.constraints);
+  z3::expr_vector outside(ctx);
+  for (std::size_t i = 0; i < copy.outputs.size(); ++i) {
+    const net::Interval& side = net.codomain.sides[i];
+    // encodes: f(x)_i < lower_i or f(x)_i > upper_i
+    if (side.lower) outside.push_back(copy.outputs[i] < numeral(ctx, *side.lower));
+    if (side.upper) outside.push_back(copy.outputs[i] > numeral(ctx, *side.upper));
+  }
+  solver.add(outside.empty() ? ctx.bool_val(false) : z3::mk_or(outside));
+  return x;
+}
+
 // Asserts "y in Y and forall x in X: f(x) != y"; returns y.
 std::vector<z3::expr> build_image_query(z3::solver& solver, const net::Network& net, const EncodingOptions& options,
                                         const decide::Budget* budget = nullptr) {
@@ -65,6 +85,24 @@ PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, co
     z3::context ctx;
     z3::solver solver(ctx, "QF_LRA");  // quantifier-free: much less overhead per check
     std::vector<z3::expr> x = build_preimage(solver, net, y, radius, &budget);
+    SolveResult r = check_within(solver, budget, cap_seconds);
+    if (r.status == z3::unsat) return {Preimage::none, {}, ""};
+    if (r.status == z3::unknown) return {Preimage::unknown, {}, r.unknown_reason};
+    z3::model model = solver.get_model();
+    PreimageResult found{Preimage::found, {}, ""};
+    for (const z3::expr& xi : x) found.x.push_back(read_rational(model.eval(xi, true)));
+    return found;
+  } catch (const z3::exception& e) {
+    if (budget.exhausted()) return {Preimage::unknown, {}, budget.exhaustion_reason()};
+    return {Preimage::unknown, {}, std::string("Z3 error: ") + e.msg()};
+  }
+}
+
+PreimageResult find_escape(const net::Network& net, const decide::Budget& budget, std::optional<double> cap_seconds) {
+  try {
+    z3::context ctx;
+    z3::solver solver(ctx, "QF_LRA");
+    std::vector<z3::expr> x = build_escape(solver, net, &budget);
     SolveResult r = check_within(solver, budget, cap_seconds);
     if (r.status == z3::unsat) return {Preimage::none, {}, ""};
     if (r.status == z3::unknown) return {Preimage::unknown, {}, r.unknown_reason};
@@ -109,6 +147,14 @@ std::string image_smtlib(const net::Network& net, const EncodingOptions& options
   return to_smtlib(solver, "LRA",
                    "surjectivity of network '" + net.name + "': satisfiable iff some y in Y (variables y_i) has no "
                    "preimage in X");
+}
+
+std::string escape_smtlib(const net::Network& net) {
+  z3::context ctx;
+  z3::solver solver(ctx);
+  build_escape(solver, net);
+  return to_smtlib(solver, "QF_LRA",
+                   "into Y for network '" + net.name + "': satisfiable iff some x in X (variables x_i) has f(x) outside Y");
 }
 
 std::string preimage_smtlib(const net::Network& net, const arith::Vector& y) {

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "nninv/decide/bijective.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/io/json_loader.hpp"
 #include "nninv/smt/image_encoding.hpp"
@@ -37,6 +38,12 @@ bool recheck(const net::Network& net, const decide::Outcome& o, std::string& fai
   if (o.verdict != decide::Verdict::violated) return true;
   if (o.collision) return recheck_collision(net, *o.collision, failure);
   if (o.unreached) return recheck_unreached(net, *o.unreached, failure);
+  if (o.escape) {
+    if (!net.domain.contains(o.escape->x)) failure = "x outside the domain";
+    else if (net::evaluate(net, o.escape->x) != o.escape->y) failure = "y != f(x)";
+    else if (net.codomain.contains(o.escape->y)) failure = "f(x) inside the codomain";
+    return failure.empty();
+  }
   failure = "violated without a witness";
   return false;
 }
@@ -64,9 +71,18 @@ int main(int argc, char** argv) {
     std::string wanted = expect.at(key).get<std::string>();
     decide::Budget budget(60.0);
     std::vector<decide::Outcome> parts;
-    if (std::string(key) != "surjective") parts.push_back(decide::decide(net, decide::Property::injective, budget));
-    if (std::string(key) != "injective") parts.push_back(decide::decide(net, decide::Property::surjective, budget));
-    decide::Verdict verdict = parts.size() == 2 ? decide::bijective_verdict(parts[0], parts[1]) : parts[0].verdict;
+    decide::Verdict verdict;
+    if (std::string(key) == "bijective") {
+      // A bijection from X to Y: injective, into Y and onto Y (FORMAT.md section 3).
+      decide::BijectiveOutcome b = decide::decide_bijective(net, budget);
+      for (const decide::Part* p : {&b.injective, &b.into, &b.surjective})
+        if (p->ran) parts.push_back(p->outcome);
+      verdict = b.verdict;
+    } else {
+      parts.push_back(decide::decide(
+          net, std::string(key) == "injective" ? decide::Property::injective : decide::Property::surjective, budget));
+      verdict = parts[0].verdict;
+    }
     std::string got = decide::to_string(verdict), failure, by;
     for (const auto& p : parts) {
       by += (by.empty() ? "" : " + ") + p.method;

@@ -56,6 +56,10 @@ class PathSystem {
   // Preimage questions (1 copy): f(x) = y (radius 0) or |f(x) - y|_inf <= radius.
   void add_preimage_outputs(const arith::Vector& y, const arith::Rational& radius);
 
+  // Into questions (1 copy): f_i(x) > bound (upper) or f_i(x) < bound (lower),
+  // a point beyond one side of the codomain.
+  void add_output_beyond(std::size_t i, const arith::Rational& bound, bool upper);
+
   // a.v (rel) b from an affine form: f (rel) 0.
   static arith::Constraint from_affine(const Affine& f, arith::Relation rel);
 

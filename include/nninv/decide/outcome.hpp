@@ -10,7 +10,9 @@
 
 namespace nninv::decide {
 
-enum class Property { injective, surjective };
+// into: does f map X into Y (f(X) inside Y)? Bijective from X to Y is the
+// conjunction of injective, into and surjective (FORMAT.md section 3).
+enum class Property { injective, surjective, into };
 enum class Verdict { holds, violated, unknown };
 
 const char* to_string(Property p);
@@ -28,6 +30,11 @@ struct Unreached {
   std::optional<arith::Rational> radius;
 };
 
+// Refutes "into": x in X with y = f(x) outside Y.
+struct Escape {
+  arith::Vector x, y;
+};
+
 struct Outcome {
   Property property = Property::injective;
   Verdict verdict = Verdict::unknown;
@@ -35,20 +42,26 @@ struct Outcome {
   std::string reason;                  // why, in one sentence a reader can check
   std::string method;                  // the procedure that settled it
   std::optional<Unreached> unreached;  // set exactly when surjective is violated
+  std::optional<Escape> escape;        // set exactly when into is violated
   // Checkable data behind the verdict (docs/certificates.md, "evidence");
   // for an unreachable point, the proof of unreachability. Null: none yet.
   nlohmann::json evidence;
 
   static Outcome unknown(Property p, std::string reason, std::string method = "") {
-    return Outcome{p, Verdict::unknown, std::nullopt, std::move(reason), std::move(method), std::nullopt, nullptr};
+    return Outcome{p, Verdict::unknown, std::nullopt, std::move(reason), std::move(method), std::nullopt, std::nullopt,
+                   nullptr};
   }
   static Outcome holds(Property p, std::string reason, std::string method, nlohmann::json evidence = nullptr) {
-    return Outcome{p, Verdict::holds, std::nullopt, std::move(reason), std::move(method), std::nullopt,
+    return Outcome{p, Verdict::holds, std::nullopt, std::move(reason), std::move(method), std::nullopt, std::nullopt,
                    std::move(evidence)};
   }
   static Outcome collision_found(Collision c, std::string reason, std::string method) {
     return Outcome{Property::injective, Verdict::violated, std::move(c), std::move(reason), std::move(method),
-                   std::nullopt, nullptr};
+                   std::nullopt, std::nullopt, nullptr};
+  }
+  static Outcome escape_found(Escape e, std::string reason, std::string method) {
+    return Outcome{Property::into, Verdict::violated, std::nullopt, std::move(reason), std::move(method),
+                   std::nullopt, std::move(e), nullptr};
   }
   bool decided() const { return verdict != Verdict::unknown; }
 };
@@ -56,16 +69,9 @@ struct Outcome {
 inline Outcome unreached_outcome(Unreached u, std::string reason, std::string method,
                                  nlohmann::json proof = nullptr) {
   return Outcome{Property::surjective, Verdict::violated, std::nullopt, std::move(reason), std::move(method),
-                 std::move(u), std::move(proof)};
+                 std::move(u), std::nullopt, std::move(proof)};
 }
 
-// bijective = injective and surjective: holds if both hold, violated if
-// either is violated, unknown otherwise.
-inline Verdict bijective_verdict(const Outcome& injective, const Outcome& surjective) {
-  if (injective.verdict == Verdict::violated || surjective.verdict == Verdict::violated) return Verdict::violated;
-  if (injective.verdict == Verdict::holds && surjective.verdict == Verdict::holds) return Verdict::holds;
-  return Verdict::unknown;
-}
 
 // The answer of `nninv invert`: an exact preimage of y, or a proof that none exists.
 enum class InvertVerdict { found, none, unknown };

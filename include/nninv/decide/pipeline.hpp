@@ -34,6 +34,10 @@ struct Options {
   // with two implications; if-then-else measured up to 2x faster.
   bool ite_activations = true;
   bool region_cover = true;       // counterexample-guided cover before the quantified formula
+  // Only the stages that need no solver query of unbounded length (criteria,
+  // exact searches): bijective runs every part this way first, so that a
+  // part refuted in milliseconds stops the others before they start.
+  bool cheap_only = false;
   // Decide on the exactly equivalent simplified network (analysis/simplify.hpp):
   // evidence found there is wrapped as {"kind": "simplified"}; witnesses are
   // re-checked on the original network.
@@ -69,6 +73,10 @@ InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budg
 // JSON object of docs/certificates.md, checked by nninv-check.
 nlohmann::json certificate(const net::Network& net, const Outcome& outcome);
 nlohmann::json certificate(const net::Network& net, const InvertOutcome& outcome);
+
+// Exact re-check of an escaping point: x in X, f(x) = y, y outside Y.
+// Returns an empty string when it holds, else what failed.
+std::string check_escape(const net::Network& net, const Escape& e);
 
 // Exact re-check of a collision: x1 != x2, both in the domain, f(x1) = f(x2) = y.
 // Returns an empty string when it holds, else what failed.

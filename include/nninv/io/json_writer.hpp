@@ -29,6 +29,10 @@ std::string to_json_text(const net::Network& network);
 // or the complete new one, never a partial file (a SIGKILL can leave only
 // the hidden ".NAME.tmp-XXXXXX"). Throws WriteError ("<path>: <why>").
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);
+// Throws WriteError, naming the path, when write_text_atomically could not
+// write there (a folder, a missing folder, no permission): checked before a
+// long run rather than after it. Leaves nothing behind.
+void check_writable(const std::filesystem::path& path);
 
 // Writes to_json_text(network) to a temporary file in the folder of `path`
 // and renames it over `path`, so that a failure never leaves a partial file.

@@ -17,7 +17,10 @@ struct PaperContext {
   std::string command_line;      // the nninv command that produced the result
   std::string certificate_path;  // empty when no certificate was written
   std::string solver_version;    // "Z3 4.8.12"
-  std::string check_status;      // "certified", "not certified", or empty when not checked
+  // "certified" or "not certified: why" when nninv-check's checker ran on
+  // the written certificate file; empty when it did not run.
+  std::string check_status;
+  double time_seconds = 0;       // how long the run took (reports of unknown verdicts say so)
 };
 
 // Requires a certificate made by decide::certificate (any property, verdict).

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "nninv/decide/bijective.hpp"
 #include "nninv/decide/outcome.hpp"
 #include "nninv/net/network.hpp"
 
@@ -12,19 +13,26 @@ namespace nninv::report {
 
 // "(1/2, -3)"
 std::string format_vector(const arith::Vector& v);
+// "(0.0637207, -1.5e+20)": each entry rounded to `digits` significant
+// decimal digits, for reading; the exact value stays in format_vector.
+std::string decimal_vector(const arith::Vector& v, int digits = 6);
+// True when some entry's exact text is longer than `width` characters, so
+// text output adds the decimal view next to it.
+bool needs_decimal_view(const arith::Vector& v, std::size_t width = 24);
 
 // One property: verdict, witness, reason, method, time (several lines).
 std::string to_text(const net::Network& net, const decide::Outcome& outcome, double time_seconds);
 // One JSON object on one line (FORMAT.md section 3).
 std::string to_json(const decide::Outcome& outcome, double time_seconds);
 
-struct Part {
-  decide::Outcome outcome;
-  double time_seconds = 0;
-};
-// Bijective: both parts with their own evidence, and the combined verdict.
-std::string bijective_text(const net::Network& net, const Part& injective, const Part& surjective);
-std::string bijective_json(const Part& injective, const Part& surjective);
+using decide::Part;
+// Bijective (or "invertible", the same question in the user's words): the
+// three parts with their own evidence, and the combined verdict. For
+// "invertible" the text starts with a line "invertible: yes|no|unknown: why".
+std::string bijective_text(const net::Network& net, const decide::BijectiveOutcome& outcome, double time_seconds,
+                           const std::string& property = "bijective");
+std::string bijective_json(const decide::BijectiveOutcome& outcome, double time_seconds,
+                           const std::string& property = "bijective");
 
 // `nninv invert` (FORMAT.md section 4).
 std::string invert_text(const decide::InvertOutcome& outcome, double time_seconds);

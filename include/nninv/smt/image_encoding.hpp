@@ -28,6 +28,13 @@ PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, co
                              std::optional<arith::Rational> radius = std::nullopt,
                              std::optional<double> cap_seconds = std::nullopt);
 
+// Is there x in X with f(x) outside the codomain Y? found: x (re-checked by
+// the caller); none: Z3 proved that f maps X into Y; unknown: budget, cap or Z3.
+PreimageResult find_escape(const net::Network& net, const decide::Budget& budget,
+                           std::optional<double> cap_seconds = std::nullopt);
+// The same query as SMT-LIB 2 (QF_LRA): satisfiable iff f(X) is not inside Y.
+std::string escape_smtlib(const net::Network& net);
+
 // Complete for relu / leaky_relu / dense / identity networks given time:
 // violated with the y of Z3's model (re-proved unreachable by find_preimage),
 // holds when the quantified formula is unsatisfiable.

@@ -71,7 +71,7 @@ TEST_CASE("an exhausted budget answers unknown with the reason", "[decide]") {
   auto o = decide::decide(io::parse_network(R"({"input_dim": 1, "layers": []})", "t"), Property::injective,
                           decide::Budget(std::nullopt, &cancel));
   CHECK(o.verdict == Verdict::unknown);
-  CHECK(o.reason == "interrupted");
+  CHECK(o.reason.rfind("interrupted before any stage ran", 0) == 0);
 }
 
 TEST_CASE("a stage whose exact matrices are too large answers unknown, and the next stages go on", "[decide]") {

@@ -1,0 +1,24 @@
+// The help texts of the command line: what each command asks, its stages
+// and its exit codes (shown by 'nninv --help' and 'nninv COMMAND --help').
+#pragma once
+
+#include <string>
+
+namespace nninv::cli {
+
+extern const char* const version;
+extern const char* const general_help;
+extern const char* const convert_help;
+extern const char* const plot_help;
+extern const char* const injective_help;
+extern const char* const surjective_help;
+extern const char* const into_help;
+extern const char* const bijective_help;
+extern const char* const invertible_help;
+extern const char* const invert_help;
+
+// The help of a deciding command (injective, surjective, into, bijective,
+// invertible, invert).
+const char* help_for(const std::string& command);
+
+}  // namespace nninv::cli
