@@ -79,12 +79,16 @@ std::vector<z3::expr> build_image_query(z3::solver& solver, const net::Network& 
 
 }  // namespace
 
-PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, const decide::Budget& budget,
-                             std::optional<Rational> radius, std::optional<double> cap_seconds) {
+namespace {
+
+// Builds one quantifier-free query over x with `build`, solves it within the
+// budget and reads x from the model (exact rationals; callers re-check them).
+template <class Build>
+PreimageResult solve_for_x(const decide::Budget& budget, std::optional<double> cap_seconds, Build build) {
   try {
     z3::context ctx;
     z3::solver solver(ctx, "QF_LRA");  // quantifier-free: much less overhead per check
-    std::vector<z3::expr> x = build_preimage(solver, net, y, radius, &budget);
+    std::vector<z3::expr> x = build(solver);
     SolveResult r = check_within(solver, budget, cap_seconds);
     if (r.status == z3::unsat) return {Preimage::none, {}, ""};
     if (r.status == z3::unknown) return {Preimage::unknown, {}, r.unknown_reason};
@@ -98,22 +102,16 @@ PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, co
   }
 }
 
+}  // namespace
+
+PreimageResult find_preimage(const net::Network& net, const arith::Vector& y, const decide::Budget& budget,
+                             std::optional<Rational> radius, std::optional<double> cap_seconds) {
+  return solve_for_x(budget, cap_seconds,
+                     [&](z3::solver& solver) { return build_preimage(solver, net, y, radius, &budget); });
+}
+
 PreimageResult find_escape(const net::Network& net, const decide::Budget& budget, std::optional<double> cap_seconds) {
-  try {
-    z3::context ctx;
-    z3::solver solver(ctx, "QF_LRA");
-    std::vector<z3::expr> x = build_escape(solver, net, &budget);
-    SolveResult r = check_within(solver, budget, cap_seconds);
-    if (r.status == z3::unsat) return {Preimage::none, {}, ""};
-    if (r.status == z3::unknown) return {Preimage::unknown, {}, r.unknown_reason};
-    z3::model model = solver.get_model();
-    PreimageResult found{Preimage::found, {}, ""};
-    for (const z3::expr& xi : x) found.x.push_back(read_rational(model.eval(xi, true)));
-    return found;
-  } catch (const z3::exception& e) {
-    if (budget.exhausted()) return {Preimage::unknown, {}, budget.exhaustion_reason()};
-    return {Preimage::unknown, {}, std::string("Z3 error: ") + e.msg()};
-  }
+  return solve_for_x(budget, cap_seconds, [&](z3::solver& solver) { return build_escape(solver, net, &budget); });
 }
 
 Outcome decide_surjective_quantified(const net::Network& net, const decide::Budget& budget,
