@@ -26,7 +26,7 @@ extern "C" void on_signal(int);
 // Resident memory of this process in MiB (Linux /proc), 0 when unknown.
 double resident_mib();
 
-// --memory-limit: a watcher samples the resident size every 20 ms and, past
+// --memory-limit: a watcher samples the resident size every 2 ms and, past
 // the limit, raises the cancel flag, which stops Z3 (through the solver
 // watchdog) and every search loop; the answer is unknown, reason "memory
 // limit". (RLIMIT_AS would make GMP abort instead of answering.)
@@ -41,7 +41,7 @@ class MemoryWatch {
           interrupted.store(true);
           return;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
       }
     });
   }

@@ -116,8 +116,12 @@ class Child {
     auto deadline = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
     int status = 0;
     while (true) {
-      pid_t r = waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) break;
+      struct rusage usage {};
+      pid_t r = wait4(pid_, &status, WNOHANG, &usage);
+      if (r == pid_) {
+        peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+        break;
+      }
       if (Clock::now() >= deadline) {
         kill(pid_, SIGKILL);
         waitpid(pid_, &status, 0);
@@ -142,6 +146,7 @@ class Child {
 
   int exit_code = -1;
   std::string out, err;
+  double peak_mib = 0;  // the child's peak resident size (wait4), 0 if it was killed
 
  private:
   TempDir dir_;
@@ -155,12 +160,13 @@ struct Result {
   int exit_code;
   std::string out, err;
   double seconds;
+  double peak_mib;
 };
 
 Result run(const std::vector<std::string>& args, double limit = 120) {
   Child c(args);
   c.wait(limit);
-  return {c.exit_code, c.out, c.err, c.seconds()};
+  return {c.exit_code, c.out, c.err, c.seconds(), c.peak_mib};
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
