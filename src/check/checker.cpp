@@ -543,6 +543,11 @@ class Checker {
         std::string where = "side " + std::to_string(i) + (upper ? " upper" : " lower");
         require(k < sides.size(), "into trees", where + ": missing");
         const json& side = sides[k++];
+        // The proof is against Y's own bound; a different bound written in
+        // the certificate would mislead its reader.
+        require(!side.contains("bound") || (side["bound"].is_string() &&
+                                            side["bound"].get<std::string>() == bound->get_str()),
+                "into trees", where + ": the bound written in the certificate is not Y's");
         require(side.is_object() && side.value("output", std::size_t{0} - 1) == i &&
                     side.value("side", "") == (upper ? "upper" : "lower"),
                 "into trees", where + ": entries out of order");

@@ -82,8 +82,11 @@ class AffineImageCriterion : public Procedure {
     std::vector<std::size_t> x_free = net.domain.free_coordinates(), y_free = net.codomain.free_coordinates();
     Matrix range = select_columns(*a, x_free);
     if (net.domain.is_everything() && arith::rank(range) == net.output_dim())
-      return Outcome::holds(Property::surjective, "f is affine on X = R^n (every activation has a fixed phase) with rank " +
-                         std::to_string(net.output_dim()) + " = m, so f(X) = R^m contains Y",
+      return Outcome::holds(Property::surjective,
+                            net.layers.empty()
+                                ? "X = R^n and the network has no layers: f is the identity map of R^n, which is onto R^n"
+                                : "f is affine on X = R^n (every activation has a fixed phase) with rank " +
+                                      std::to_string(net.output_dim()) + " = m, so f(X) = R^m contains Y",
                             std::string(name()),
                             {{"kind", "affine_right_inverse"}, {"R", cert::to_json(*arith::right_inverse(range))}});
     Vector x0 = interior_samples(net.domain, 1, /*seed=*/4).front();

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <sstream>
 
 namespace nninv::report {
@@ -64,6 +65,9 @@ struct Style {
   bool tex = false;
   std::vector<std::pair<std::string, std::string>>* appendix = nullptr;  // name, exact value
   bool injective_part_shown = false;  // a bijective report: do not repeat the injective proof
+  // The simplified network an earlier part of the report described (its
+  // SHA-256), so that later parts name it instead of describing it again.
+  mutable std::string simplified_sha;
 
   std::string point(const std::string& name, const json& v) const {
     if (!v.is_array()) return name + " = ?";
@@ -192,10 +196,15 @@ std::string evidence_text(const json& e, const Style& style) {
            " rules out every pair (x, v != 0) by rank or exact Farkas multipliers; the later layers, if any, are "
            "injective on the values reaching them (exact left inverses, leaky ReLU, ReLU active by bounds).";
   }
-  if (kind == "simplified")
+  if (kind == "simplified") {
+    std::string sha = e.value("sha256", "?");
+    if (!style.simplified_sha.empty() && style.simplified_sha == sha)
+      return "On the same simplified network. " + evidence_text(e["evidence"], style);
+    style.simplified_sha = sha;
     return "The proof is for an exactly equivalent simplified network (affine layers merged, pairs relu(a), "
-           "relu(-a) folded, dead and duplicate neurons removed; SHA-256 " + e.value("sha256", "?") +
+           "relu(-a) folded, dead and duplicate neurons removed; SHA-256 " + sha +
            "), which the checker derives again. " + evidence_text(e["evidence"], style);
+  }
   if (kind == "solver")
     return "Proof: the query is unsatisfiable according to " + e.value("solver", "the solver") +
            "; this verdict is not independently certified (re-run the exported SMT-LIB query on another solver).";
@@ -225,6 +234,15 @@ std::string latex_prose(const std::string& s) {
       std::string power = t.substr(at + 5, end - at - 5);
       t.replace(at, end - at, "$\\mathbb{R}^{" + power + "}$");
     }
+    // other powers, such as A2^-1: a superscript
+    for (std::size_t at = t.find("\\^{}"); at != std::string::npos; at = t.find("\\^{}", at + 1)) {
+      std::size_t end = at + 4;
+      if (end < t.size() && t[end] == '-') ++end;
+      while (end < t.size() && std::isalnum(static_cast<unsigned char>(t[end]))) ++end;
+      if (end == at + 4) continue;
+      t.replace(at, end - at, "$^{" + t.substr(at + 4, end - at - 4) + "}$");
+    }
+    replace_all("--", "-{}-");  // an option name, not an en dash
     replace_all(" -> ", " $\\to$ ");
     replace_all("!=", "$\\neq$");
     replace_all("<=", "$\\leq$");
@@ -273,7 +291,9 @@ std::string latex_escape(const std::string& s) {
 std::string paper_report(const net::Network& net, const json& c, const PaperContext& ctx, PaperFormat format) {
   bool tex = format == PaperFormat::latex;
   std::vector<std::pair<std::string, std::string>> appendix;
-  Style style{tex, &appendix};
+  Style style;
+  style.tex = tex;
+  style.appendix = &appendix;
   std::string property = c.value("property", ""), verdict = c.value("verdict", "");
   if (c.value("question", "") == "invertible") property = "invertible";
   std::string name = net.name.empty() ? ctx.network_path : net.name;
@@ -298,7 +318,7 @@ std::string paper_report(const net::Network& net, const json& c, const PaperCont
   if (verdict == "unknown")
     statement = "Whether the network " + name + " is " + (property == "into" ? "into Y" : property) + " is undecided.";
 
-  std::vector<std::string> evidence;
+  std::vector<std::pair<std::string, std::string>> evidence;  // an optional title, the text
   if (verdict == "unknown") {
     std::string tried = "nninv did not decide the question";
     if (ctx.time_seconds > 0) {
@@ -309,23 +329,25 @@ std::string paper_report(const net::Network& net, const json& c, const PaperCont
     tried += ": " + c.value("reason", std::string("no reason given")) + ".";
     if (!c.value("method", std::string()).empty() && !c.contains("parts"))
       tried += " The last method tried: " + c.value("method", std::string()) + ".";
-    evidence.push_back(tried + " Nothing is claimed about the network; a longer --timeout may decide it.");
+    evidence.push_back({"", tried + " Nothing is claimed about the network; a longer --timeout may decide it."});
   }
   if (c.contains("parts")) {
+    const std::map<std::string, const char*> part_titles = {
+        {"injective", "Injective on X"}, {"into", "Into Y"}, {"surjective", "Onto Y"}};
     style.injective_part_shown = c["parts"].contains("injective");
     for (const char* part : {"injective", "into", "surjective"}) {
       if (!c["parts"].contains(part)) {
-        evidence.push_back(std::string(part) + ": not run (another part is violated).");
+        evidence.push_back({part_titles.at(part), "not run (another part is violated)."});
         continue;
       }
       const json& p = c["parts"][part];
       std::string v = p.value("verdict", "unknown");
       std::string text = evidence_text(p.value("evidence", json()), style);
       if (text.empty()) text = p.value("reason", std::string());
-      evidence.push_back(std::string(part) + " (" + v + "): " + text);
+      evidence.push_back({std::string(part_titles.at(part)) + " (" + v + ").", text});
     }
   } else if (c.contains("evidence") && verdict != "unknown") {
-    evidence.push_back(evidence_text(c["evidence"], style));
+    evidence.push_back({"", evidence_text(c["evidence"], style)});
   }
 
   std::string check_line = ctx.check_status.empty()
@@ -349,7 +371,7 @@ std::string paper_report(const net::Network& net, const json& c, const PaperCont
     out << "# " << statement << "\n\n";
     for (const auto& [k, v] : facts) out << "- **" << k << ":** " << v << "\n";
     out << "\n";
-    for (const auto& e : evidence) out << e << "\n\n";
+    for (const auto& [title, text] : evidence) out << (title.empty() ? "" : "**" + title + "** ") << text << "\n\n";
     out << "Reproduce and check:\n\n```\n";
     for (const auto& cmd : commands) out << cmd << "\n";
     out << "```\n";
@@ -358,7 +380,7 @@ std::string paper_report(const net::Network& net, const json& c, const PaperCont
   // LaTeX: \sloppy lets long reasons break between words, the hash breaks in
   // its middle, and commands stay verbatim.
   out << "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{amssymb}\n"
-      << "\\usepackage[margin=2.5cm]{geometry}\n\\sloppy\n"
+      << "\\usepackage[margin=2.5cm]{geometry}\n\\sloppy\n\\setlength{\\parskip}{0.5em}\n"
       << "\\begin{document}\n\\section*{" << latex_prose(statement) << "}\n\\begin{description}\n";
   for (const auto& [k, v] : facts) {
     std::string value = k == "SHA-256 of the exact network" ? "\\texttt{" + latex_escape(v.substr(0, 32)) + "\\allowbreak " +
@@ -367,7 +389,8 @@ std::string paper_report(const net::Network& net, const json& c, const PaperCont
     out << "\\item[" << latex_escape(k) << "] " << value << "\n";
   }
   out << "\\end{description}\n";
-  for (const auto& e : evidence) out << "\\noindent " << latex_prose(e) << "\n\n";
+  for (const auto& [title, text] : evidence)
+    out << (title.empty() ? "\\noindent " : "\\paragraph{" + latex_prose(title) + "}") << latex_prose(text) << "\n\n";
   out << "\\noindent Reproduce and check:\n\\begin{verbatim}\n";
   for (const auto& cmd : commands) out << cmd << "\n";
   out << "\\end{verbatim}\n";

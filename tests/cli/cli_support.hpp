@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -75,10 +76,11 @@ std::string read_file(const fs::path& p) {
   return s.str();
 }
 
-// A running nninv; stdout and stderr go to files in its own temp dir.
+// A running nninv (or another binary, such as NNINV_CHECK_BINARY); stdout
+// and stderr go to files in its own temp dir.
 class Child {
  public:
-  explicit Child(const std::vector<std::string>& args) {
+  explicit Child(const std::vector<std::string>& args, std::string binary = NNINV_BINARY) {
     out_path_ = dir_.path() / "stdout";
     err_path_ = dir_.path() / "stderr";
     start_ = Clock::now();
@@ -93,7 +95,6 @@ class Child {
       dup2(out, 1);
       dup2(err, 2);
       std::vector<char*> argv;
-      std::string binary = NNINV_BINARY;
       argv.push_back(binary.data());
       std::vector<std::string> copy = args;
       for (auto& a : copy) argv.push_back(a.data());
@@ -166,6 +167,13 @@ struct Result {
 Result run(const std::vector<std::string>& args, double limit = 120) {
   Child c(args);
   c.wait(limit);
+  return {c.exit_code, c.out, c.err, c.seconds(), c.peak_mib};
+}
+
+// nninv-check NETWORK CERTIFICATE.
+[[maybe_unused]] Result run_check(const fs::path& network, const fs::path& certificate) {
+  Child c({network.string(), certificate.string()}, NNINV_CHECK_BINARY);
+  c.wait(120);
   return {c.exit_code, c.out, c.err, c.seconds(), c.peak_mib};
 }
 

@@ -246,6 +246,9 @@ TEST_CASE("the LaTeX report is paper-ready: math mode, the independent check onl
   CHECK(contains(without, "$\\to$"));
   CHECK(contains(without, "Independent check] not run"));
   CHECK(!contains(without, "R\\^{}"));
+  CHECK(contains(without, "-{}-certificate"));                  // an option name, not an en dash
+  CHECK(contains(without, "\\paragraph{Injective on X (holds).}"));  // each part a titled paragraph
+  CHECK(contains(without, "\\paragraph{Onto Y (holds).}"));
   Result with = run({"bijective", (examples_dir / "leaky_square.json").string(), "--report", tex.string(),
                      "--certificate", cert.string()});
   REQUIRE(with.exit_code == 0);
@@ -258,4 +261,106 @@ TEST_CASE("the LaTeX report is paper-ready: math mode, the independent check onl
   std::string cmd = "cd '" + dir.path().string() + "' && pdflatex -interaction=nonstopmode -halt-on-error r.tex >/dev/null 2>&1";
   CHECK(std::system(cmd.c_str()) == 0);
   CHECK(fs::exists(dir.path() / "r.pdf"));
+}
+
+TEST_CASE("a bijective certificate goes through nninv-check, part by part, and a forged part is rejected",
+          "[answers][cert]") {
+  TempDir dir;
+  fs::path net = dir.write("halving.json", halving);
+  fs::path cert = dir.path() / "c.json";
+  Result r = run({"bijective", net.string(), "--certificate", cert.string()});
+  REQUIRE(r.exit_code == 0);
+  Result check = run_check(net, cert);
+  INFO("nninv-check: " << check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(contains(check.out, "certified: "));
+  for (const char* part : {"injective on X", "f maps X into Y", "cover Y"}) CHECK(contains(check.out, part));
+
+  // A codomain box that f(X) = [-1/2, 1/2] does not fit inside: the same
+  // certificate claims "into", which the checker must refuse.
+  json c = json::parse(read_file(cert));
+  json wide = json::parse(halving);
+  wide["codomain"] = {{"lower", {"-1/4"}}, {"upper", {"1/2"}}};
+  fs::path other = dir.write("narrow_codomain.json", wide.dump());
+  Result forged = run_check(other, cert);
+  CHECK(forged.exit_code == 1);
+  CHECK(contains(forged.out, "rejected: "));
+
+  // Dropping the into part of a bijective certificate on a codomain box.
+  c["parts"].erase("into");
+  fs::path dropped = dir.write("dropped.json", c.dump());
+  Result missing = run_check(net, dropped);
+  CHECK(missing.exit_code == 1);
+  CHECK(!contains(missing.out, "certified: "));
+}
+
+TEST_CASE("into proof trees: the checker accepts them, and a moved bound or a changed multiplier is rejected",
+          "[answers][cert]") {
+  TempDir dir;
+  fs::path net = dir.write("clamp.json", clamp);
+  fs::path cert = dir.path() / "c.json";
+  Result r = run({"into", net.string(), "--certificate", cert.string()});
+  REQUIRE(r.exit_code == 0);
+  json c = json::parse(read_file(cert));
+  REQUIRE(c.at("evidence").at("kind") == "into_proof_trees");
+  Result ok = run_check(net, cert);
+  INFO("nninv-check: " << ok.out << ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(contains(ok.out, "ok: into trees"));
+
+  // A bound that is not Y's (f(x) <= 1/2 is also false: f(2) = 1).
+  json moved = c;
+  for (json& side : moved["evidence"]["sides"])
+    if (side.at("side") == "upper") side["bound"] = "1/2";
+  Result bound = run_check(net, dir.write("moved.json", moved.dump()));
+  CHECK(bound.exit_code == 1);
+  CHECK(contains(bound.out, "rejected: "));
+  CHECK(contains(bound.out, "not Y's"));
+
+  // The first Farkas leaf's multipliers all set to zero: their combination
+  // no longer gives 0 < 0.
+  json zeroed = c;
+  std::function<bool(json&)> zero_first = [&](json& node) {
+    if (node.is_object()) {
+      if (node.contains("farkas") && node["farkas"].is_object() && !node["farkas"].empty()) {
+        for (auto& [key, value] : node["farkas"].items()) value = "0";
+        return true;
+      }
+      for (auto& [key, child] : node.items())
+        if (zero_first(child)) return true;
+    }
+    return false;
+  };
+  REQUIRE(zero_first(zeroed["evidence"]["sides"][0]["tree"]));
+  Result farkas = run_check(net, dir.write("zeroed.json", zeroed.dump()));
+  CHECK(farkas.exit_code == 1);
+  CHECK(contains(farkas.out, "rejected: "));
+
+  // A side left out: the upper side of Y is then unproved.
+  json one_side = c;
+  one_side["evidence"]["sides"].erase(1);
+  Result missing = run_check(net, dir.write("one_side.json", one_side.dump()));
+  CHECK(missing.exit_code == 1);
+  CHECK(!contains(missing.out, "certified: "));
+}
+
+TEST_CASE("a bijective report says each proof once: the surjective part points to the injective one", "[answers][report]") {
+  TempDir dir;
+  fs::path md = dir.path() / "r.md";
+  // residual_block: injective by the Jacobian norm criterion, and onto R^3 as
+  // an injective square PA map, whose injectivity is that same proof.
+  Result r = run({"bijective", (examples_dir / "residual_block.json").string(), "--report", md.string(), "--json"});
+  REQUIRE(r.exit_code == 0);
+  json j = parse_one(r);
+  REQUIRE(j.at("parts").at("surjective").at("method").get<std::string>().find("injective square") !=
+          std::string::npos);
+  std::string text = read_file(md);
+  auto occurrences = [&](const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  };
+  CHECK(occurrences("Neumann series") == 1);
+  CHECK(occurrences("Its injectivity is the injective part above.") == 1);
+  CHECK(occurrences("exactly equivalent simplified network") <= 1);
 }
