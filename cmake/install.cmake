@@ -21,8 +21,10 @@ install(TARGETS ${NNINV_EXPORTED_LIBRARIES}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS nninv nninv-check RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The public headers; nninv/smt/ is internal to the library (docs/library.md)
+# and is not installed.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/nninv DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        FILES_MATCHING PATTERN "*.hpp")
+        FILES_MATCHING PATTERN "*.hpp" PATTERN "smt" EXCLUDE)
 
 install(EXPORT nninvTargets NAMESPACE nninv:: DESTINATION ${NNINV_INSTALL_CMAKEDIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/nninvConfig.cmake.in

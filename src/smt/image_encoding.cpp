@@ -139,28 +139,22 @@ Outcome decide_surjective_quantified(const net::Network& net, const decide::Budg
 }
 
 std::string image_smtlib(const net::Network& net, const EncodingOptions& options) {
-  z3::context ctx;
-  z3::solver solver(ctx);
-  build_image_query(solver, net, options);
-  return to_smtlib(solver, "LRA",
-                   "surjectivity of network '" + net.name + "': satisfiable iff some y in Y (variables y_i) has no "
-                   "preimage in X");
+  return smtlib_script("LRA",
+                       "surjectivity of network '" + net.name + "': satisfiable iff some y in Y (variables y_i) has no "
+                       "preimage in X",
+                       [&](z3::solver& solver) { build_image_query(solver, net, options); });
 }
 
 std::string escape_smtlib(const net::Network& net) {
-  z3::context ctx;
-  z3::solver solver(ctx);
-  build_escape(solver, net);
-  return to_smtlib(solver, "QF_LRA",
-                   "into Y for network '" + net.name + "': satisfiable iff some x in X (variables x_i) has f(x) outside Y");
+  return smtlib_script(
+      "QF_LRA", "into Y for network '" + net.name + "': satisfiable iff some x in X (variables x_i) has f(x) outside Y",
+      [&](z3::solver& solver) { build_escape(solver, net); });
 }
 
 std::string preimage_smtlib(const net::Network& net, const arith::Vector& y) {
-  z3::context ctx;
-  z3::solver solver(ctx);
-  build_preimage(solver, net, y, std::nullopt);
-  return to_smtlib(solver, "QF_LRA",
-                   "preimage in network '" + net.name + "': satisfiable iff some x in X (variables x_i) has f(x) = y");
+  return smtlib_script(
+      "QF_LRA", "preimage in network '" + net.name + "': satisfiable iff some x in X (variables x_i) has f(x) = y",
+      [&](z3::solver& solver) { build_preimage(solver, net, y, std::nullopt); });
 }
 
 }  // namespace nninv::smt

@@ -89,16 +89,15 @@ std::string solver_version() {
 }
 
 std::string twin_smtlib(const net::Network& net, const EncodingOptions& options) {
-  z3::context ctx;
-  z3::solver solver(ctx);
-  if (!net.domain.free_coordinates().empty()) {
-    build_twin(solver, net, options);
-  } else {
-    solver.add(ctx.bool_val(false));  // a single-point domain: trivially injective
-  }
-  return to_smtlib(solver, "QF_LRA",
-                   "injectivity of network '" + net.name + "': satisfiable iff two distinct inputs in X share an "
-                   "output (variables x1_i, x2_i)");
+  return smtlib_script("QF_LRA",
+                       "injectivity of network '" + net.name + "': satisfiable iff two distinct inputs in X share an "
+                       "output (variables x1_i, x2_i)",
+                       [&](z3::solver& solver) {
+                         if (!net.domain.free_coordinates().empty())
+                           build_twin(solver, net, options);
+                         else
+                           solver.add(solver.ctx().bool_val(false));  // a single-point domain: trivially injective
+                       });
 }
 
 }  // namespace nninv::smt

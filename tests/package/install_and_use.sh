@@ -15,6 +15,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 for f in bin/nninv bin/nninv-check include/nninv/decide/pipeline.hpp lib/cmake/nninv/nninvConfig.cmake; do
   [ -e "$work/prefix/$f" ] || fail "$f was not installed"
 done
+[ ! -e "$work/prefix/include/nninv/smt" ] || fail "the internal headers include/nninv/smt were installed"
+if grep -rlE '#[[:space:]]*include[[:space:]]*[<"](z3|cvc5)' "$work/prefix/include" >/dev/null; then
+  fail "an installed header includes a solver header: $(grep -rlE '#[[:space:]]*include[[:space:]]*[<"](z3|cvc5)' "$work/prefix/include")"
+fi
 if grep -rl -e "$source" -e "$build" "$work/prefix/lib/cmake/nninv" >/dev/null; then
   fail "the installed package refers to the source or build tree: $(grep -rl -e "$source" -e "$build" "$work/prefix/lib/cmake/nninv")"
 fi
