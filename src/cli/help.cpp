@@ -1,6 +1,10 @@
 // Help texts (help.hpp).
 #include "help.hpp"
 
+#include <string_view>
+
+#include "nninv/decide/stages.hpp"
+
 namespace nninv::cli {
 
 const char* const version = "nninv 0.1.0";
@@ -23,6 +27,8 @@ commands:
   invert      Find x in X with f(x) = y for a given y, or prove there is none.
   convert     Write a network read from ONNX, NNet or JSON as exact nninv JSON.
   plot        Draw the linear regions of a 1- or 2-input net as SVG or PNG, with witnesses.
+  stages      List the stages each question runs, cheapest first, and the
+              switch that turns each off.
 
 The network is read from nninv's JSON format (dense, relu, leaky_relu and
 identity layers; exact numbers: 0.1 means 1/10, "2/3" means 2/3; optional
@@ -108,30 +114,9 @@ First the network is replaced by an exactly equivalent smaller one where
 possible (affine layers merged, relu(a), relu(-a) pairs folded, dead neurons
 removed; off: --no-simplify); witnesses are re-checked on the original.
 
-Stages, cheapest first:
-  dimension criterion   a layer narrower than dim X cannot be injective
-                        (invariance of domain); a collision is constructed
-  layer composition     every layer injective (full column rank, leaky_relu,
-                        relu always active on X) proves injectivity
-  affine on X           if interval bounds fix every activation, rank decides
-  Jacobian box          at most 10 slope parameters (neurons of unknown phase;
-                        relu(z), relu(-z) pairs count once): f(x1) - f(x2) =
-                        M (x1 - x2) for slopes between each activation's two;
-                        one sign of det M (det P M with more outputs) at all
-                        2^p vertices proves injectivity
-  Jacobian norm         any number of unknown phases: an exact interval
-                        enclosure of K M(s) within norm < 1 of the identity
-                        (residual blocks x + g(x) with a small g)
-  local-rank search     sampled regions with a rank-deficient affine map
-  fold search           square nets: sampled regions whose Jacobians have
-                        determinants of opposite sign; the fold between them
-                        gives a collision (off: --no-fold-search)
-  first relu layer      nets that start with dense, relu: one copy of that
-                        layer and a direction v, "every row strictly inactive
-                        or orthogonal to v" (Z3); complete when the later
-                        layers are injective (off: --no-relu-layer)
-  twin encoding (Z3)    complete: two copies of the net, outputs equal,
-                        inputs distinct, over the reals
+Stages, cheapest first (the stage table; 'nninv stages' lists every
+property's):
+@STAGES@
 
 Output: the verdict; for "violated" the witness x1, x2 and their common image
 y as exact rationals (re-checked by exact evaluation before printing); the
@@ -156,14 +141,7 @@ a bounded domain can be onto a small box but never onto R^m.
 
 Stages, cheapest first (after the exact simplification described in
 `nninv injective --help`; off: --no-simplify):
-  output bounds         interval propagation bounds f on X; a point of Y
-                        beyond a bound is unreachable (e.g. relu outputs < 0)
-  affine on X           rank / a left-kernel vector decides
-  surjective layers     X = R^n and every layer onto (full row rank, leaky)
-  injective square map  X = R^n, m = n and f injective imply onto (Scholtes)
-  sampled points        points of Y whose preimage query is unsatisfiable
-  region cover          images of activation regions, counterexample-guided
-  quantified formula    complete: "exists y in Y, forall x in X: f(x) != y"
+@STAGES@
 A "holds" is turned into a checkable certificate where possible (proof
 trees, section trees; --certificate, docs/certificates.md).
 
@@ -232,11 +210,7 @@ Decides whether f maps the domain X into the codomain Y: f(x) in Y for every
 x in X. Without a "codomain" box in the file Y = R^m and the answer is yes.
 
 Stages, cheapest first (after the exact simplification):
-  no codomain box       Y = R^m contains every output
-  output bounds         exact interval propagation over X lands inside Y
-  sampled points        exactly evaluated points of X (and vertices of a
-                        bounded X that the local Jacobian points to)
-  escape query (Z3)     complete: "x in X and f(x) outside Y"
+@STAGES@
 
 Output: the verdict; for "violated" a point x of X with f(x) outside Y, both
 exact and re-checked by exact evaluation before printing.
@@ -267,13 +241,77 @@ example:
 options:
 )";
 
-const char* help_for(const std::string& command) {
-  if (command == "injective") return injective_help;
-  if (command == "surjective") return surjective_help;
-  if (command == "into") return into_help;
-  if (command == "bijective") return bijective_help;
-  if (command == "invertible") return invertible_help;
-  return invert_help;
+namespace {
+
+std::string wrap(std::string_view text, std::size_t indent, std::size_t width) {
+  std::string out, line;
+  std::size_t start = 0;
+  auto flush = [&] {
+    out.append(indent, ' ').append(line).push_back('\n');
+    line.clear();
+  };
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > width) flush();
+    if (!line.empty()) line.push_back(' ');
+    line.append(word);
+    start = end + 1;
+  }
+  if (!line.empty()) flush();
+  return out;
+}
+
+std::string stage_list(decide::Property property) {
+  std::string out;
+  for (const decide::Stage& stage : decide::stage_table()) {
+    if (stage.property != property) continue;
+    std::string help(stage.help);
+    std::string off;
+    for (std::string_view flag : stage.switches) {
+      if (!off.empty()) off.append(", ");
+      off.append("--no-").append(flag);
+    }
+    if (!off.empty()) help += " (off: " + off + ")";
+    out.append("  ").append(stage.name).push_back('\n');
+    out.append(wrap(help, 6, 68));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string help_for(const std::string& command) {
+  std::string text = command == "injective"    ? injective_help
+                     : command == "surjective" ? surjective_help
+                     : command == "into"       ? into_help
+                     : command == "bijective"  ? bijective_help
+                     : command == "invertible" ? invertible_help
+                                               : invert_help;
+  std::size_t at = text.find("@STAGES@\n");
+  if (at != std::string::npos) {
+    decide::Property p = command == "injective" ? decide::Property::injective
+                         : command == "into"    ? decide::Property::into
+                                                : decide::Property::surjective;
+    text.replace(at, 9, stage_list(p));
+  }
+  return text;
+}
+
+std::string stages_text() {
+  std::string out =
+      "The stages nninv runs for each question, cheapest first; the first that\n"
+      "decides answers, and its answer is re-checked exactly. A stage that does\n"
+      "not apply says why, and the next one runs.\n";
+  for (decide::Property p : {decide::Property::injective, decide::Property::into, decide::Property::surjective}) {
+    out.append("\n").append(decide::to_string(p)).append(":\n").append(stage_list(p));
+  }
+  out += "\nWith --engine naive only the complete encodings (twin encoding, escape\n"
+         "query, quantified image formula) and 'no codomain box' run. bijective and\n"
+         "invertible run the injective, into and surjective stages. The switches\n"
+         "remove stages and never change a verdict, only the time.\n";
+  return out;
 }
 
 }  // namespace nninv::cli

@@ -18,7 +18,9 @@ extern const char* const invertible_help;
 extern const char* const invert_help;
 
 // The help of a deciding command (injective, surjective, into, bijective,
-// invertible, invert).
-const char* help_for(const std::string& command);
+// invertible, invert), with its stage list from the stage table.
+std::string help_for(const std::string& command);
+// `nninv stages`: every property's stages from the stage table.
+std::string stages_text();
 
 }  // namespace nninv::cli

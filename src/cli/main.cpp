@@ -17,6 +17,7 @@
 #include "nninv/check/checker.hpp"
 #include "nninv/decide/bijective.hpp"
 #include "nninv/decide/pipeline.hpp"
+#include "nninv/decide/stages.hpp"
 #include "nninv/errors.hpp"
 #include "nninv/io/json_loader.hpp"
 #include "nninv/io/json_writer.hpp"
@@ -75,15 +76,13 @@ po::options_description command_options() {
   po::options_description ablation("ablation switches (for benchmarks; verdicts do not change, only time)");
   ablation.add_options()("no-simplify",
                          "decide on the network as given, without first merging affine layers and folding "
-                         "relu(a), relu(-a) pairs (exact simplification)")("no-criteria", "skip the exact criteria")(
-      "no-witness-search", "skip local-rank search, fold search and sampled unreachable points")(
-      "no-fold-search", "skip the fold search (square nets: regions of opposite orientation)")(
-      "no-relu-layer", "skip the one-copy query of a first relu(W x + b) layer")(
-      "no-interval-bounds", "do not fix stable neurons in the SMT encodings")(
+                         "relu(a), relu(-a) pairs (exact simplification)");
+  for (const decide::Switch& s : decide::stage_switches())  // the stage table's switches
+    ablation.add_options()(("no-" + std::string(s.flag)).c_str(), std::string(s.help).c_str());
+  ablation.add_options()("no-interval-bounds", "do not fix stable neurons in the SMT encodings")(
       "symmetry-breaking", "x1 <lex x2 instead of x1 != x2 in the twin encoding")(
       "no-symmetry-breaking", "x1 != x2 in the twin encoding (the default; kept for scripts)")(
-      "phase-literals", "encode each unstable activation with a phase literal instead of if-then-else")(
-      "no-region-cover", "skip the region cover before the quantified formula");
+      "phase-literals", "encode each unstable activation with a phase literal instead of if-then-else");
   o.add(ablation);
   return o;
 }
@@ -194,6 +193,12 @@ std::optional<Args> parse_args(int argc, char** argv) {
     std::cout << version << "\n";
     return std::nullopt;
   }
+  if (command == "stages") {
+    if (argc > 2 && std::string(argv[2]) != "--help" && std::string(argv[2]) != "-h")
+      throw UsageError("'nninv stages' takes no arguments; try 'nninv stages'");
+    std::cout << stages_text();
+    return std::nullopt;
+  }
   if (command == "convert") return convert(argc, argv);
   if (command == "plot") return plot(argc, argv);
   if (command != "injective" && command != "surjective" && command != "into" && command != "bijective" &&
@@ -241,14 +246,11 @@ std::optional<Args> parse_args(int argc, char** argv) {
   else if (engine != "portfolio")
     throw UsageError("--engine must be 'portfolio' or 'naive', not '" + engine + "'");
   args.engine.simplify = !vm.count("no-simplify");
-  args.engine.criteria = !vm.count("no-criteria");
-  args.engine.witness_search = !vm.count("no-witness-search");
-  args.engine.fold_search = !vm.count("no-fold-search");
-  args.engine.relu_layer = !vm.count("no-relu-layer");
+  for (const decide::Switch& s : decide::stage_switches())
+    args.engine.*(s.member) = !vm.count("no-" + std::string(s.flag));
   args.engine.interval_bounds = !vm.count("no-interval-bounds");
   args.engine.symmetry_breaking = vm.count("symmetry-breaking") && !vm.count("no-symmetry-breaking");
   args.engine.ite_activations = !vm.count("phase-literals");
-  args.engine.region_cover = !vm.count("no-region-cover");
   if (vm.count("smt2")) {
     args.smt2_path = vm["smt2"].as<std::string>();
     if (command == "bijective" || command == "invertible")

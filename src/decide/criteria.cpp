@@ -83,8 +83,8 @@ std::optional<Collision> narrow_prefix_collision(const net::Network& net, std::s
 class DimensionCriterion : public Procedure {
  public:
   std::string_view name() const override { return "dimension (invariance of domain)"; }
-  Outcome run(const net::Network& net, Property property, const Budget& budget) override {
-    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+  Outcome run(const net::Network& net, const Budget& budget) override {
+    constexpr Property property = Property::injective;
     std::size_t dim = net.domain.free_coordinates().size();
     std::size_t end = 0, narrowest = dim;  // the narrowest layer (the first of them) ends the prefix [0, end)
     for (std::size_t k = 1; k <= net.layers.size(); ++k)
@@ -162,8 +162,8 @@ namespace {
 class LayerCompositionCriterion : public Procedure {
  public:
   std::string_view name() const override { return "layer composition"; }
-  Outcome run(const net::Network& net, Property property, const Budget&) override {
-    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+  Outcome run(const net::Network& net, const Budget&) override {
+    constexpr Property property = Property::injective;
     if (net.domain.free_coordinates().empty())
       return Outcome::holds(property, "the domain X is a single point", std::string(name()), {{"kind", "single_point"}});
     LayersInjective layers = layers_injective(net, 0);
@@ -200,8 +200,8 @@ class LayerCompositionCriterion : public Procedure {
 class JacobianBoxCriterion : public Procedure {
  public:
   std::string_view name() const override { return "Jacobian box (vertex determinants)"; }
-  Outcome run(const net::Network& net, Property property, const Budget&) override {
-    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+  Outcome run(const net::Network& net, const Budget&) override {
+    constexpr Property property = Property::injective;
     analysis::JacobianBox box = analysis::jacobian_box(net);
     if (!box.applicable) return not_applicable(property, name(), box.why_not);
     if (box.sign == 0)
@@ -235,8 +235,8 @@ class JacobianBoxCriterion : public Procedure {
 class AffineOnDomainCriterion : public Procedure {
  public:
   std::string_view name() const override { return "affine on the domain (rank)"; }
-  Outcome run(const net::Network& net, Property property, const Budget&) override {
-    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+  Outcome run(const net::Network& net, const Budget&) override {
+    constexpr Property property = Property::injective;
     std::optional<Matrix> affine = analysis::affine_matrix_on_domain(net);
     if (!affine) return not_applicable(property, name(), "some neuron changes phase on X");
     const Matrix& a = *affine;
@@ -270,8 +270,8 @@ class AffineOnDomainCriterion : public Procedure {
 class JacobianNormCriterion : public Procedure {
  public:
   std::string_view name() const override { return "Jacobian norm (interval enclosure)"; }
-  Outcome run(const net::Network& net, Property property, const Budget&) override {
-    if (property != Property::injective) return not_applicable(property, name(), "not applicable");
+  Outcome run(const net::Network& net, const Budget&) override {
+    constexpr Property property = Property::injective;
     analysis::JacobianNorm norm = analysis::jacobian_norm(net);
     if (!norm.applicable) return not_applicable(property, name(), norm.why_not);
     if (!norm.holds())

@@ -186,8 +186,8 @@ WalkResult walk(const net::Network& net, const std::vector<std::size_t>& free, c
 class FoldSearch : public Procedure {
  public:
   std::string_view name() const override { return "fold search"; }
-  Outcome run(const net::Network& net, Property property, const Budget& budget) override {
-    if (property != Property::injective) return Outcome::unknown(property, "not applicable", std::string(name()));
+  Outcome run(const net::Network& net, const Budget& budget) override {
+    constexpr Property property = Property::injective;
     std::vector<std::size_t> free = net.domain.free_coordinates();
     if (free.empty() || free.size() != net.output_dim())
       return Outcome::unknown(property, "not a square map (dim X != output dimension)", std::string(name()));

@@ -42,7 +42,7 @@ std::optional<Outcome> escape_at(const net::Network& net, const Vector& x, std::
 class CodomainEverything : public Procedure {
  public:
   std::string_view name() const override { return "no codomain box"; }
-  Outcome run(const net::Network& net, Property, const Budget&) override {
+  Outcome run(const net::Network& net, const Budget&) override {
     if (!net.codomain.is_everything()) return not_decided(name(), "Y is a box");
     return Outcome::holds(Property::into, "Y = R^" + std::to_string(net.output_dim()) + " contains every output",
                           std::string(name()), {{"kind", "codomain_everything"}});
@@ -54,7 +54,7 @@ class CodomainEverything : public Procedure {
 class OutputBoundsInside : public Procedure {
  public:
   std::string_view name() const override { return "output bounds inside Y (interval propagation)"; }
-  Outcome run(const net::Network& net, Property, const Budget&) override {
+  Outcome run(const net::Network& net, const Budget&) override {
     std::vector<net::Interval> out = analysis::interval_bounds(net).back();
     for (std::size_t i = 0; i < out.size(); ++i) {
       const net::Interval& want = net.codomain.sides[i];
@@ -75,7 +75,7 @@ class OutputBoundsInside : public Procedure {
 class EscapeSampleSearch : public Procedure {
  public:
   std::string_view name() const override { return "sampled points of X"; }
-  Outcome run(const net::Network& net, Property, const Budget& budget) override {
+  Outcome run(const net::Network& net, const Budget& budget) override {
     const std::size_t samples = 64;
     InteriorSampler sampler(net.domain, /*seed=*/11);
     for (std::size_t k = 0; k < samples && !budget.exhausted(); ++k) {
@@ -102,7 +102,7 @@ class EscapeSampleSearch : public Procedure {
 class EscapeQuery : public Procedure {
  public:
   std::string_view name() const override { return "escape query (Z3)"; }
-  Outcome run(const net::Network& net, Property, const Budget& budget) override {
+  Outcome run(const net::Network& net, const Budget& budget) override {
     smt::PreimageResult r = smt::find_escape(net, budget);
     if (r.status == smt::Preimage::unknown) return not_decided(name(), r.reason);
     if (r.status == smt::Preimage::none)

@@ -95,8 +95,8 @@ namespace {
 class LocalRankSearch : public Procedure {
  public:
   std::string_view name() const override { return "local-rank search"; }
-  Outcome run(const net::Network& net, Property property, const Budget& budget) override {
-    if (property != Property::injective) return Outcome::unknown(property, "not applicable", std::string(name()));
+  Outcome run(const net::Network& net, const Budget& budget) override {
+    constexpr Property property = Property::injective;
     constexpr std::size_t samples = 64;
     InteriorSampler sampler(net.domain, /*seed=*/1);
     for (std::size_t k = 0; k < samples; ++k) {

@@ -1,7 +1,8 @@
-// The lists of decision stages, cheapest first. Adding a procedure is one line
-// here and one file beside it. Every decided outcome is re-checked before it
-// is returned.
+// The pipeline: the stages of the stage table (stages.hpp) in order until
+// one decides. Every decided outcome is re-checked before it is returned.
 #include "nninv/decide/pipeline.hpp"
+
+#include "nninv/decide/stages.hpp"
 
 #include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
@@ -15,42 +16,10 @@ namespace nninv::decide {
 
 namespace {
 
-smt::EncodingOptions encoding_of(const Options& o) {
-  if (o.engine == Engine::naive) return smt::EncodingOptions::naive();
-  return smt::EncodingOptions{o.interval_bounds, o.symmetry_breaking, o.ite_activations, false};
-}
-
 std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options& o) {
   std::vector<std::unique_ptr<Procedure>> list;
-  bool full = o.engine == Engine::portfolio;
-  bool long_queries = !o.cheap_only;
-  auto add = [&](bool enabled, std::unique_ptr<Procedure> p) {
-    if (enabled) list.push_back(std::move(p));
-  };
-  if (property == Property::injective) {
-    add(full && o.criteria, make_dimension_criterion());          // narrow layer: violated
-    add(full && o.criteria, make_layer_composition_criterion());  // every layer injective: holds
-    add(full && o.criteria, make_affine_on_domain_criterion());   // affine on X: rank decides
-    add(full && o.criteria, make_jacobian_box_criterion());       // vertex determinants of one sign
-    add(full && o.criteria, make_jacobian_norm_criterion());      // interval enclosure of K M(s) near I
-    add(full && o.witness_search, make_local_rank_search());      // sampled rank-deficient regions
-    add(full && o.witness_search && o.fold_search, make_fold_search());  // square: opposite orientations, fold
-    add(full && o.relu_layer && long_queries, make_first_relu_layer());  // dense, relu first: one copy and a direction
-    add(long_queries, make_smt_twin(encoding_of(o)));            // complete: twin encoding in Z3
-  } else if (property == Property::into) {
-    add(true, make_codomain_everything());                       // Y = R^m: holds
-    add(full && o.criteria, make_output_bounds_inside());        // interval bounds inside Y: holds
-    add(full && o.witness_search, make_escape_sample_search());  // exactly evaluated samples outside Y
-    add(long_queries, make_escape_query());                      // complete: x in X, f(x) outside Y in Z3
-  } else {
-    add(full && o.criteria, make_output_bounds_criterion());         // Y sticks out of the output bounds
-    add(full && o.criteria, make_affine_image_criterion());          // affine on X: range decides
-    add(full && o.criteria, make_surjective_chain_criterion());      // every layer onto, X = R^n: holds
-    add(full && o.criteria, make_injective_square_criterion(o));     // square, injective, X = R^n: holds
-    add(full && o.witness_search && long_queries, make_unreachable_sample_search()); // sampled y with no preimage
-    add(full && o.region_cover && long_queries, make_region_cover());  // complete for nonsingular square nets
-    add(long_queries, make_quantified_image(encoding_of(o)));         // complete: exists y forall x in Z3
-  }
+  for (const Stage& stage : stage_table())
+    if (stage.property == property && stage_enabled(stage, o)) list.push_back(stage.make(o));
   return list;
 }
 
@@ -153,7 +122,7 @@ Outcome run_stages(const net::Network& net, Property property, const Budget& bud
     double started = budget.elapsed_seconds();
     Outcome o;
     try {
-      o = stage->run(net, property, budget);
+      o = stage->run(net, budget);
     } catch (const std::bad_alloc& e) {
       // Out of memory, or an exact matrix past arith::Matrix::max_entries:
       // this stage cannot answer; the next ones may (their memory is freed).

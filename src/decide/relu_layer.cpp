@@ -34,9 +34,9 @@ std::optional<std::string> tail_injective(const net::Network& net) {
 class FirstReluLayer : public Procedure {
  public:
   std::string_view name() const override { return "first relu layer (one-copy encoding, Z3)"; }
-  Outcome run(const net::Network& net, Property property, const Budget& budget) override {
+  Outcome run(const net::Network& net, const Budget& budget) override {
+    constexpr Property property = Property::injective;
     auto skip = [&](std::string why) { return Outcome::unknown(property, std::move(why), std::string(name())); };
-    if (property != Property::injective) return skip("not applicable");
     std::optional<cert::FirstReluLayer> layer = cert::first_relu_layer(net);
     if (!layer) return skip("not applicable: the network does not start with dense, relu on a domain with a free coordinate");
     const Matrix& w = layer->w;

@@ -9,8 +9,7 @@ class SmtTwin : public Procedure {
  public:
   explicit SmtTwin(const smt::EncodingOptions& encoding) : encoding_(encoding) {}
   std::string_view name() const override { return "twin encoding (Z3)"; }
-  Outcome run(const net::Network& net, Property property, const Budget& budget) override {
-    if (property != Property::injective) return Outcome::unknown(property, "not applicable", std::string(name()));
+  Outcome run(const net::Network& net, const Budget& budget) override {
     return smt::decide_injective_twin(net, budget, encoding_);
   }
 

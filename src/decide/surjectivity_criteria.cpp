@@ -38,7 +38,7 @@ Rational some_point(const net::Interval& s) {
 class OutputBoundsCriterion : public Procedure {
  public:
   std::string_view name() const override { return "output bounds (interval propagation)"; }
-  Outcome run(const net::Network& net, Property, const Budget&) override {
+  Outcome run(const net::Network& net, const Budget&) override {
     std::vector<net::Interval> out = analysis::interval_bounds(net).back();
     const net::Box& y_box = net.codomain;
     for (std::size_t i = 0; i < out.size(); ++i) {
@@ -76,7 +76,7 @@ class OutputBoundsCriterion : public Procedure {
 class AffineImageCriterion : public Procedure {
  public:
   std::string_view name() const override { return "affine on the domain (range)"; }
-  Outcome run(const net::Network& net, Property, const Budget&) override {
+  Outcome run(const net::Network& net, const Budget&) override {
     std::optional<Matrix> a = analysis::affine_matrix_on_domain(net);
     if (!a) return not_applicable(name(), "some neuron changes phase on X");
     std::vector<std::size_t> x_free = net.domain.free_coordinates(), y_free = net.codomain.free_coordinates();
@@ -128,7 +128,7 @@ class AffineImageCriterion : public Procedure {
 class SurjectiveChainCriterion : public Procedure {
  public:
   std::string_view name() const override { return "layer composition (surjective layers)"; }
-  Outcome run(const net::Network& net, Property, const Budget&) override {
+  Outcome run(const net::Network& net, const Budget&) override {
     if (!net.domain.is_everything()) return not_applicable(name(), "X is not all of R^n");
     std::ostringstream why;
     why << "X = R^n and every layer maps onto R^width, so their composition is onto R^m:";
@@ -164,7 +164,7 @@ class InjectiveSquareCriterion : public Procedure {
  public:
   explicit InjectiveSquareCriterion(const Options& options) : options_(options) { options_.on_stage = nullptr; }
   std::string_view name() const override { return "injective square PA map (Scholtes, Radons)"; }
-  Outcome run(const net::Network& net, Property, const Budget& budget) override {
+  Outcome run(const net::Network& net, const Budget& budget) override {
     if (!net.domain.is_everything() || net.output_dim() != net.input_dim)
       return not_applicable(name(), "needs X = R^n and m = n");
     // Injectivity gets half of what is left (30 s without a deadline), so
@@ -191,7 +191,7 @@ class InjectiveSquareCriterion : public Procedure {
 class UnreachableSampleSearch : public Procedure {
  public:
   std::string_view name() const override { return "sampled unreachable points"; }
-  Outcome run(const net::Network& net, Property, const Budget& budget) override {
+  Outcome run(const net::Network& net, const Budget& budget) override {
     bool thin_image = net.output_dim() > net.domain.free_coordinates().size();
     std::size_t samples = thin_image ? 8 : 4;
     for (const Vector& y : interior_samples(net.codomain, samples, /*seed=*/6)) {
@@ -211,7 +211,7 @@ class UnreachableSampleSearch : public Procedure {
 class RegionCover : public Procedure {
  public:
   std::string_view name() const override { return "region cover (Z3)"; }
-  Outcome run(const net::Network& net, Property, const Budget& budget) override {
+  Outcome run(const net::Network& net, const Budget& budget) override {
     return smt::decide_surjective_region_cover(net, budget);
   }
 };
@@ -220,7 +220,7 @@ class QuantifiedImage : public Procedure {
  public:
   explicit QuantifiedImage(const smt::EncodingOptions& encoding) : encoding_(encoding) {}
   std::string_view name() const override { return "quantified image formula (Z3)"; }
-  Outcome run(const net::Network& net, Property, const Budget& budget) override {
+  Outcome run(const net::Network& net, const Budget& budget) override {
     return smt::decide_surjective_quantified(net, budget, encoding_);
   }
 

@@ -364,3 +364,24 @@ TEST_CASE("a bijective report says each proof once: the surjective part points t
   CHECK(occurrences("Its injectivity is the injective part above.") == 1);
   CHECK(occurrences("exactly equivalent simplified network") <= 1);
 }
+
+TEST_CASE("nninv stages and the commands' --help list the stage table, with each stage's switch", "[answers][usage]") {
+  Result stages = run({"stages"});
+  CHECK(stages.exit_code == 0);
+  for (const char* line : {"injective:", "into:", "surjective:", "  twin encoding (Z3)", "  escape query (Z3)",
+                           "  quantified image formula (Z3)", "--no-fold-search", "--no-region-cover"})
+    CHECK(contains(stages.out, line));
+  Result surjective = run({"surjective", "--help"});
+  CHECK(surjective.exit_code == 0);
+  CHECK(contains(surjective.out, "  region cover (Z3)\n"));
+  CHECK(contains(surjective.out, "--no-region-cover"));
+  CHECK(!contains(surjective.out, "@STAGES@"));
+  // The switches come from the same table: each is accepted, and one that
+  // no stage has is a usage error.
+  Result off = run({"injective", (examples_dir / "fold.json").string(), "--no-fold-search", "--no-relu-layer"});
+  CHECK(off.exit_code == 1);
+  Result unknown_switch = run({"injective", (examples_dir / "fold.json").string(), "--no-such-stage"});
+  CHECK(unknown_switch.exit_code == 64);
+  Result extra = run({"stages", "injective"});
+  CHECK(extra.exit_code == 64);
+}

@@ -24,7 +24,7 @@ TEST_CASE("differential: fold search on the square random nets of seeds 0-2999",
     ++square;
     OracleAnswer oracle = oracle_injective(net);
     injective += oracle.injective;
-    auto o = fold->run(net, Property::injective, Budget(30.0));
+    auto o = fold->run(net, Budget(30.0));
     if (o.verdict == Verdict::unknown) continue;
     ++found;
     bool ok = o.verdict == Verdict::violated && o.collision && !oracle.injective &&

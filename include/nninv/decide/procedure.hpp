@@ -1,5 +1,6 @@
 // The one interface every decision procedure implements (in the spirit of
-// Bitwuzla's preprocessing passes): a name and run(network, property, budget).
+// Bitwuzla's preprocessing passes): a name and run(network, budget). Which
+// property a stage answers is its row in the stage table (stages.hpp).
 #pragma once
 
 #include <string_view>
@@ -17,7 +18,7 @@ class Procedure {
   // A decided outcome must be sound: "holds" only from a proof, "violated"
   // only with a witness (which the pipeline re-checks exactly). Returns
   // unknown when the procedure does not apply or runs out of budget.
-  virtual Outcome run(const net::Network& net, Property property, const Budget& budget) = 0;
+  virtual Outcome run(const net::Network& net, const Budget& budget) = 0;
 };
 
 }  // namespace nninv::decide

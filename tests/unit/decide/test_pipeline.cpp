@@ -98,7 +98,7 @@ TEST_CASE("Jacobian box: W^T leaky(W x) is injective, angle doubling and folds a
       {"type": "dense", "weights": [[1, 0], [0, 1], [1, 1]], "bias": [0, 1, -1]},
       {"type": "leaky_relu", "alpha": 0.1},
       {"type": "dense", "weights": [[1, 0, 1], [0, 1, 1]]}]})", "t");
-  auto box = decide::make_jacobian_box_criterion()->run(residual, Property::injective, decide::Budget(30.0));
+  auto box = decide::make_jacobian_box_criterion()->run(residual, decide::Budget(30.0));
   CHECK(box.verdict == Verdict::holds);
   CHECK(box.evidence["kind"] == "jacobian_box");
   CHECK(box.evidence["sign"] == 1);
@@ -111,23 +111,23 @@ TEST_CASE("Jacobian box: W^T leaky(W x) is injective, angle doubling and folds a
       {"type": "dense", "weights": [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [-1, -1], [1, -1], [-1, 1]]},
       {"type": "relu"},
       {"type": "dense", "weights": [[1, 1, -1, -1, 0, 0, 0, 0], [0, 0, 0, 0, 1, 1, -1, -1]]}]})", "t");
-  CHECK(decide::make_jacobian_box_criterion()->run(angle, Property::injective, decide::Budget(30.0)).verdict ==
+  CHECK(decide::make_jacobian_box_criterion()->run(angle, decide::Budget(30.0)).verdict ==
         Verdict::unknown);
   auto abs = io::parse_network(R"({"input_dim": 1, "layers": [
       {"type": "dense", "weights": [[1], [-1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, 1]]}]})", "t");
-  CHECK(decide::make_jacobian_box_criterion()->run(abs, Property::injective, decide::Budget(30.0)).verdict ==
+  CHECK(decide::make_jacobian_box_criterion()->run(abs, decide::Budget(30.0)).verdict ==
         Verdict::unknown);
   // Fewer outputs than inputs: not applicable.
   auto narrow = io::parse_network(R"({"input_dim": 2, "layers": [
       {"type": "dense", "weights": [[1, 1]]}, {"type": "leaky_relu", "alpha": 0.5}]})", "t");
-  auto none = decide::make_jacobian_box_criterion()->run(narrow, Property::injective, decide::Budget(30.0));
+  auto none = decide::make_jacobian_box_criterion()->run(narrow, decide::Budget(30.0));
   CHECK(none.verdict == Verdict::unknown);
   CHECK_THAT(none.reason, Catch::Contains("fewer outputs"));
 }
 
 TEST_CASE("Jacobian box: opposite neurons share a slope parameter", "[decide][jacobian_box]") {
   auto run = [](const std::string& text) {
-    return decide::make_jacobian_box_criterion()->run(io::parse_network(text, "t"), Property::injective,
+    return decide::make_jacobian_box_criterion()->run(io::parse_network(text, "t"),
                                                       decide::Budget(30.0));
   };
   // relu(x) - 2 relu(-x) is strictly increasing (slope 1, then 2). Coupled
@@ -162,7 +162,7 @@ TEST_CASE("Jacobian box: opposite neurons share a slope parameter", "[decide][ja
 
 TEST_CASE("Jacobian box: more outputs than inputs through a projection", "[decide][jacobian_box]") {
   auto run = [](const std::string& text) {
-    return decide::make_jacobian_box_criterion()->run(io::parse_network(text, "t"), Property::injective,
+    return decide::make_jacobian_box_criterion()->run(io::parse_network(text, "t"),
                                                       decide::Budget(30.0));
   };
   // (relu(x), relu(-x)) is injective (x = first - second): no output alone
@@ -209,7 +209,7 @@ TEST_CASE("Jacobian norm: a contracting residual block is injective, a folding o
   decide::decide(block, Property::injective, decide::Budget(1.0), no_criteria);
   REQUIRE(!trace.empty());
   for (const auto& r : trace) CHECK(r.stage.find("Jacobian") == std::string::npos);
-  auto norm = decide::make_jacobian_norm_criterion()->run(block, Property::injective, decide::Budget(30.0));
+  auto norm = decide::make_jacobian_norm_criterion()->run(block, decide::Budget(30.0));
   REQUIRE(norm.verdict == Verdict::holds);
   CHECK(norm.evidence["kind"] == "jacobian_norm");
   CHECK(norm.evidence["k"].size() == 3);
@@ -217,7 +217,7 @@ TEST_CASE("Jacobian norm: a contracting residual block is injective, a folding o
   // x - 3 relu(x) folds (x for x < 0, -2 x for x > 0): never claimed.
   auto fold = io::parse_network(R"({"input_dim": 1, "layers": [
       {"type": "dense", "weights": [[1], [-1], [1]]}, {"type": "relu"}, {"type": "dense", "weights": [[1, -1, -3]]}]})", "t");
-  auto none = decide::make_jacobian_norm_criterion()->run(fold, Property::injective, decide::Budget(30.0));
+  auto none = decide::make_jacobian_norm_criterion()->run(fold, decide::Budget(30.0));
   CHECK(none.verdict == Verdict::unknown);
   CHECK_THAT(none.reason, Catch::Contains("not below 1"));
   CHECK(decide::decide(fold, Property::injective, decide::Budget(30.0)).verdict == Verdict::violated);

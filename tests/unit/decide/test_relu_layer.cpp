@@ -23,7 +23,7 @@ using test::vector_json;
 namespace {
 
 decide::Outcome first_layer(const net::Network& n) {
-  return decide::make_first_relu_layer()->run(n, Property::injective, decide::Budget(30.0));
+  return decide::make_first_relu_layer()->run(n, decide::Budget(30.0));
 }
 
 net::Network one_layer(std::size_t n, const std::vector<std::vector<long>>& w, const std::vector<long>& b,
@@ -118,12 +118,10 @@ TEST_CASE("first relu layer: boxes and pinned coordinates", "[decide][relu_layer
   require_checked_collision(pinned_flat, o);
   CHECK(o.collision->x1[1] == 5);
   CHECK(o.collision->x2[1] == 5);
-  // Not applicable: no dense, relu start, or another question.
+  // Not applicable: no dense, relu start.
   auto leaky = io::parse_network(R"({"input_dim": 1, "layers": [{"type": "dense", "weights": [[1]]},
       {"type": "leaky_relu", "alpha": 0.5}]})", "t");
   CHECK(first_layer(leaky).verdict == Verdict::unknown);
-  CHECK(decide::make_first_relu_layer()->run(inside, Property::surjective, decide::Budget(30.0)).verdict ==
-        Verdict::unknown);
 }
 
 TEST_CASE("first relu layer: the kernel condition is checked exactly", "[decide][relu_layer]") {
