@@ -464,6 +464,44 @@ const char* const supported_operators =
     "Gemm, MatMul, Add, Sub, Mul, Div, Neg, Relu, LeakyRelu, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, "
     "Identity, Dropout, Constant";
 
+// Why a common operator is not read, and what works instead (empty for
+// operators nninv has nothing to say about).
+std::string unsupported_reason(const std::string& op) {
+  static const std::vector<std::pair<std::string, std::string>> reasons = {
+      {"Softmax", "the chain model has no softmax: it is not piecewise linear. A softmax head never makes a "
+                  "classifier injective (softmax(z + c 1) = softmax(z)); export the logits (drop the Softmax) to "
+                  "ask about the network before it"},
+      {"LogSoftmax", "not piecewise linear; export the logits (drop the LogSoftmax)"},
+      {"ArgMax", "an ArgMax head has finitely many outputs, so the network is not injective on any X with more "
+                 "points than labels; export the logits to ask about the network before it"},
+      {"Sigmoid", "not piecewise linear: nninv decides exactly only networks of dense, relu, leaky_relu and "
+                  "identity layers"},
+      {"Tanh", "not piecewise linear: nninv decides exactly only networks of dense, relu, leaky_relu and identity "
+               "layers"},
+      {"Elu", "not piecewise linear; LeakyRelu is read"},
+      {"Softplus", "not piecewise linear; Relu is read"},
+      {"PRelu", "a learned slope is not read yet; a LeakyRelu with the same constant slope is"},
+      {"Clip", "ReLU6 / Hardtanh are not read yet; min(max(x, a), b) = a + relu(x - a) - relu(x - b) written as "
+               "Gemm and Relu nodes is"},
+      {"Conv", "convolutions are not read yet; a Conv is a linear map, exported as Gemm / MatMul on the "
+               "flattened input it is read"},
+      {"ConvTranspose", "not read yet; the same map as a Gemm / MatMul on the flattened input is"},
+      {"BatchNormalization", "not read yet (its gamma / sqrt(var + eps) is irrational in general); fold it into "
+                             "the previous Gemm before export (in eval mode) and the folded weights are read "
+                             "exactly"},
+      {"MaxPool", "not read yet; max(a, b) = a + relu(b - a) as Gemm and Relu nodes is"},
+      {"AveragePool", "not read yet; an average pool is linear: as a Gemm / MatMul it is read"},
+      {"Pad", "not read yet; zero padding is a linear map: as a Gemm / MatMul it is read"},
+      {"Concat", "branches and skip connections are not read yet (the network must be a chain)"},
+      {"Split", "branches are not read yet (the network must be a chain)"},
+      {"Slice", "slices of the features (coupling layers) are not read yet (the network must be a chain)"},
+      {"Gather", "not read yet (the network must be a chain)"},
+  };
+  for (const auto& [name, why] : reasons)
+    if (name == op) return " (" + why + ")";
+  return "";
+}
+
 class GraphReader {
  public:
   GraphReader(std::string source, std::vector<std::string>* warnings)
@@ -910,7 +948,8 @@ class GraphReader {
           throw Problem("perm is not a permutation of the " + std::to_string(in.shape.size()) + " axes");
       return set_output(node, transposed(in, perm));
     }
-    throw Problem(std::string("unsupported operator '") + op + "', expected one of " + supported_operators);
+    throw Problem(std::string("unsupported operator '") + op + "'" + unsupported_reason(op) + ", expected one of " +
+                  supported_operators);
   }
 
   Value constant_node(const onnx::NodeProto& node) {

@@ -410,8 +410,9 @@ TEST_CASE("ONNX errors name the node and the problem", "[import][onnx]") {
     m.node("Relu", {"x"}, {"r"}, "first");
     m.node("Sigmoid", {"r"}, {"y"}, "sig1");
     m.output("y");
-    CHECK_THROWS_WITH(m.load(), Catch::StartsWith("t.onnx: node 1 'sig1' (Sigmoid): unsupported operator 'Sigmoid', "
-                                                  "expected one of Gemm, MatMul"));
+    CHECK_THROWS_WITH(m.load(), Catch::StartsWith("t.onnx: node 1 'sig1' (Sigmoid): unsupported operator 'Sigmoid' "
+                                                  "(not piecewise linear") &&
+                                    Catch::Contains("expected one of Gemm, MatMul"));
   }
   {
     ModelBuilder m;
@@ -419,6 +420,9 @@ TEST_CASE("ONNX errors name the node and the problem", "[import][onnx]") {
     m.node("Softmax", {"x"}, {"y"});
     m.output("y");
     CHECK_THROWS_WITH(m.load(), Catch::StartsWith("t.onnx: node 0 (Softmax): unsupported operator 'Softmax'"));
+    // The reason and what works instead: the logits.
+    CHECK_THROWS_WITH(m.load(), Catch::Contains("never makes a classifier injective") &&
+                                    Catch::Contains("export the logits"));
   }
   {
     ModelBuilder m;  // a skip connection: y = relu(x) + x
