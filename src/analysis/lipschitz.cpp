@@ -537,6 +537,27 @@ bool positive_definite(Matrix s) {
   return true;
 }
 
+bool positive_semidefinite(Matrix s) {
+  const std::size_t n = s.rows();
+  for (std::size_t k = 0; k < n; ++k) {
+    const Rational pivot = s(k, k);
+    if (pivot < 0) return false;
+    if (pivot == 0) {
+      // A PSD matrix with a zero diagonal entry has that row and column zero.
+      for (std::size_t j = k + 1; j < n; ++j)
+        if (s(k, j) != 0) return false;
+      continue;
+    }
+    for (std::size_t i = k + 1; i < n; ++i) {
+      if (s(i, k) == 0) continue;
+      Rational f = s(i, k) / pivot;
+      for (std::size_t j = k + 1; j < n; ++j)
+        if (s(k, j) != 0) s(i, j) -= f * s(k, j);
+    }
+  }
+  return true;
+}
+
 bool spectral_norm_at_most(const Matrix& w, const Rational& c) {
   if (c < 0) return false;
   if (is_zero_matrix(w)) return true;
@@ -544,7 +565,7 @@ bool spectral_norm_at_most(const Matrix& w, const Rational& c) {
   Matrix s = small_gram(w);
   for (std::size_t i = 0; i < s.rows(); ++i)
     for (std::size_t j = 0; j < s.cols(); ++j) s(i, j) = (i == j ? Rational(c * c) : Rational(0)) - s(i, j);
-  return positive_definite(s);
+  return positive_semidefinite(s);
 }
 
 Rational spectral_norm_upper(const Matrix& w) {
@@ -591,7 +612,7 @@ LipschitzResult lipschitz_bounds(const net::Network& net, Norm norm, const std::
   ev.upper_source = "layer_product";
   ev.upper_factors = product.factors;
   result.upper_method = norm == Norm::two
-                            ? "product of the layers' 2-norm bounds c (c^2 I - W^T W positive definite, exact LDL^T) "
+                            ? "product of the layers' 2-norm bounds c (c^2 I - W^T W positive semidefinite, exact LDL^T) "
                               "and activation slopes, on the coordinates that can differ"
                             : "product of the layers' exact operator norms and activation slopes, on the coordinates "
                               "that can differ";

@@ -43,7 +43,7 @@ struct LipschitzEvidence {
   // "no_pair" (X has no two distinct points), "layer_product" or "enclosure".
   std::string upper_source;
   std::vector<LayerFactor> upper_factors;   // layer_product: one per layer, in order
-  std::optional<arith::Rational> upper_c;   // enclosure, 2-norm: c >= ||R||_2 by LDL^T
+  std::optional<arith::Rational> upper_c;   // enclosure, 2-norm: c >= ||R||_2 by exact LDL^T
   // "no_pair", "none" (m = 0), "layer_composition" or "jacobian_k".
   std::string lower_source;
   std::vector<LayerFactor> lower_factors;   // layer_composition: one per layer, in order
@@ -82,8 +82,11 @@ LipschitzResult lipschitz_bounds(const net::Network& net, Norm norm, const std::
 // Exact: is the symmetric matrix s positive definite? (LDL^T without
 // pivoting: every pivot > 0.) Requires s square and symmetric.
 bool positive_definite(arith::Matrix s);
-// Exact: c >= 0 and ||w||_2 <= c, shown by c^2 I - G positive definite for
-// the smaller Gram matrix G of w (or w = 0).
+// Exact: is the symmetric matrix s positive semidefinite? (LDL^T without
+// pivoting: every pivot >= 0, and a zero pivot's remaining row is zero.)
+bool positive_semidefinite(arith::Matrix s);
+// Exact (iff): c >= 0 and ||w||_2 <= c, decided by c^2 I - G positive
+// semidefinite for the smaller Gram matrix G of w (or w = 0).
 bool spectral_norm_at_most(const arith::Matrix& w, const arith::Rational& c);
 // A dyadic c with spectral_norm_at_most(w, c), slightly above sigma_max(w)
 // (floating point estimates, exact test decides).
