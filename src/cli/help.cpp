@@ -27,6 +27,7 @@ commands:
   invert      Find x in X with f(x) = y for a given y, or prove there is none.
   convert     Write a network read from ONNX, NNet or JSON as exact nninv JSON.
   plot        Draw the linear regions of a 1- or 2-input net as SVG or PNG, with witnesses.
+  lipschitz   Exact bounds L and m with m ||x1 - x2|| <= ||f(x1) - f(x2)|| <= L ||x1 - x2|| on X.
   stages      List the stages each question runs, cheapest first, and the
               switch that turns each off.
 
@@ -313,5 +314,23 @@ std::string stages_text() {
          "remove stages and never change a verdict, only the time.\n";
   return out;
 }
+
+const char* const lipschitz_help = R"(usage: nninv lipschitz NET [--norm inf|1|2] [--timeout SECONDS] [--json] [--format FMT]
+
+Two proved bounds for f = NET on its domain X, in exact rational arithmetic,
+for every pair x1, x2 in X:
+
+  upper L:          ||f(x1) - f(x2)|| <= L ||x1 - x2||   (f is L-Lipschitz on X)
+  inverse_lower m:  ||f(x1) - f(x2)|| >= m ||x1 - x2||
+
+m > 0 proves f injective on X, and then 1/m bounds the Lipschitz constant of
+f^-1 on f(X). m = 0 proves nothing (f may still be injective). "exact" means a
+pair of points attaining the bound was found and checked exactly, so it
+cannot be improved. Exit code 0 when the bounds are computed; a timeout only
+skips the sharper sources, the printed bounds still hold.
+
+  $ nninv lipschitz examples/zigzag.json --norm 1
+
+)";
 
 }  // namespace nninv::cli

@@ -10,6 +10,7 @@ extern const char* const version;
 extern const char* const general_help;
 extern const char* const convert_help;
 extern const char* const plot_help;
+extern const char* const lipschitz_help;
 extern const char* const injective_help;
 extern const char* const surjective_help;
 extern const char* const into_help;

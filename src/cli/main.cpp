@@ -14,6 +14,7 @@
 #include <iostream>
 #include <string>
 
+#include "nninv/analysis/lipschitz.hpp"
 #include "nninv/check/checker.hpp"
 #include "nninv/decide/bijective.hpp"
 #include "nninv/decide/pipeline.hpp"
@@ -181,6 +182,74 @@ std::optional<struct Args> plot(int argc, char** argv) {
   return std::nullopt;
 }
 
+// nninv lipschitz NET [--norm inf|1|2] [--timeout S] [--json] (FORMAT.md
+// section 5): always returns nullopt; the exit code comes through `code`.
+std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
+  po::options_description visible;
+  visible.add_options()("help,h", "this text")("norm", po::value<std::string>()->default_value("inf"),
+                                                "the norm: inf, 1 or 2")(
+      "timeout", po::value<double>()->default_value(30), "seconds; later bound sources are skipped")(
+      "json", "one JSON object on stdout")("format", po::value<std::string>()->default_value("auto"),
+                                          "the network's format: json, onnx, nnet or auto")(
+      "quiet,q", "no warnings on stderr");
+  std::optional<po::variables_map> parsed =
+      parse_subcommand(argc, argv, "lipschitz", lipschitz_help, visible, {"network"});
+  if (!parsed) return std::nullopt;
+  const po::variables_map& vm = *parsed;
+  if (!vm.count("network")) throw UsageError("lipschitz needs NET; try 'nninv lipschitz --help'");
+  std::optional<analysis::Norm> norm = analysis::parse_norm(vm["norm"].as<std::string>());
+  if (!norm) throw UsageError("--norm must be inf, 1 or 2; try 'nninv lipschitz --help'");
+  net::Network net = load_for_subcommand(vm, vm["network"].as<std::string>());
+  auto start = std::chrono::steady_clock::now();
+  double timeout = vm["timeout"].as<double>();
+  auto stop = [&] {
+    std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
+    return interrupted.load() || spent.count() > timeout;
+  };
+  analysis::LipschitzResult r = analysis::lipschitz_bounds(net, *norm, stop);
+  std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
+  auto pair_json = [](const std::optional<std::pair<arith::Vector, arith::Vector>>& p) {
+    nlohmann::json j = nlohmann::json::array();
+    if (!p) return j;
+    for (const arith::Vector* v : {&p->first, &p->second}) {
+      nlohmann::json x = nlohmann::json::array();
+      for (const arith::Rational& q : *v) x.push_back(arith::to_string(q));
+      j.push_back(x);
+    }
+    return j;
+  };
+  if (vm.count("json")) {
+    nlohmann::json j{{"property", "lipschitz"},
+                     {"norm", analysis::to_string(*norm)},
+                     {"upper", arith::to_string(r.upper)},
+                     {"upper_exact", r.upper_exact},
+                     {"inverse_lower", arith::to_string(r.inverse_lower)},
+                     {"inverse_lower_exact", r.inverse_lower_exact},
+                     {"method", std::string("upper: ").append(r.upper_method).append(". inverse_lower: ").append(
+                                    r.lower_method)},
+                     {"complete", r.complete},
+                     {"time_seconds", spent.count()}};
+    nlohmann::json attained = nlohmann::json::object();
+    if (r.upper_exact) attained["upper"] = pair_json(r.upper_attained);
+    if (r.inverse_lower_exact) attained["inverse_lower"] = pair_json(r.lower_attained);
+    if (!attained.empty()) j["attained"] = attained;
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::string n = analysis::to_string(*norm);
+    std::cout << "Lipschitz bounds of f on X in the " << n << "-norm\n";
+    std::cout << "  upper:  ||f(x1) - f(x2)|| <= " << arith::to_string(r.upper) << " ||x1 - x2||"
+              << (r.upper_exact ? " (exact: attained)" : "") << "\n    " << r.upper_method << "\n";
+    std::cout << "  lower:  ||f(x1) - f(x2)|| >= " << arith::to_string(r.inverse_lower) << " ||x1 - x2||"
+              << (r.inverse_lower_exact ? " (exact: attained)" : "") << "\n    " << r.lower_method << "\n";
+    if (r.inverse_lower > 0)
+      std::cout << "  so f is injective on X and Lip(f^-1) on f(X) <= " << arith::to_string(1 / r.inverse_lower)
+                << "\n";
+    if (!r.complete) std::cout << "  (time ran out: some sources were skipped; the bounds above still hold)\n";
+  }
+  code = exit_code::holds;
+  return std::nullopt;
+}
+
 // Returns nullopt when help was printed (or convert ran).
 std::optional<Args> parse_args(int argc, char** argv) {
   if (argc < 2) throw UsageError("missing command; try 'nninv --help'");
@@ -201,6 +270,10 @@ std::optional<Args> parse_args(int argc, char** argv) {
   }
   if (command == "convert") return convert(argc, argv);
   if (command == "plot") return plot(argc, argv);
+  if (command == "lipschitz") {
+    int code = exit_code::holds;
+    return lipschitz(argc, argv, code);
+  }
   if (command != "injective" && command != "surjective" && command != "into" && command != "bijective" &&
       command != "invertible" && command != "invert")
     throw UsageError("unknown command '" + command + "'; try 'nninv --help'");
