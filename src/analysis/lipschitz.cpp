@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "nninv/analysis/bounds.hpp"
+#include "nninv/analysis/jacobian_box.hpp"
 
 namespace nninv::analysis {
 
@@ -327,15 +328,52 @@ Enclosure forward_enclosure(const net::Network& net, const SlopeTable& slopes) {
   return t;
 }
 
-// Every P M(s), propagated from the output: T <- T W, T <- T D(s).
-Enclosure backward_enclosure(const net::Network& net, const SlopeTable& slopes, const Matrix& p) {
+// Per activation layer, per neuron: the partner of an opposite pair (z_p =
+// -z_j exactly, jacobian_box.hpp's opposite_pairs), among neurons whose
+// slope is not fixed.
+using Partners = std::vector<std::vector<std::optional<std::size_t>>>;
+
+Partners partners_of(const net::Network& net, const SlopeTable& slopes) {
+  std::vector<std::vector<bool>> candidates(net.layers.size());
+  for (std::size_t k = 0; k < net.layers.size(); ++k)
+    for (const Slope& s : slopes[k]) candidates[k].push_back(!s.fixed());
+  return opposite_pairs(net, candidates);
+}
+
+// Every P M(s), propagated from the output: T <- T W, T <- T D(s). An
+// opposite pair (j, p) has slopes with s_j + s_p = 1 + a (a the negative
+// slope: sigma(z) - sigma(-z) = (1 + a) z), and the rows of the affine map
+// before the layer are opposite, so its two columns act as the one column
+// (T_j + T_p) s_j - (1 + a) T_p on row j (column p becomes 0): the skip
+// x = relu(x) - relu(-x) of a residual block stays exactly the identity.
+Enclosure backward_enclosure(const net::Network& net, const SlopeTable& slopes, const Partners& partners,
+                             const Matrix& p) {
   Enclosure t{p, p};
   for (std::size_t k = net.layers.size(); k-- > 0;) {
     if (const auto* d = std::get_if<net::Dense>(&net.layers[k])) {
       t = times_right(t, d->weights);
-    } else {
-      for (std::size_t j = 0; j < slopes[k].size(); ++j)
-        for (std::size_t i = 0; i < t.lo.rows(); ++i) scale(t.lo(i, j), t.hi(i, j), slopes[k][j]);
+      continue;
+    }
+    if (slopes[k].empty()) continue;
+    Rational sum = 1 + *net::negative_slope(net.layers[k]);
+    std::vector<bool> merged(slopes[k].size(), false);
+    for (std::size_t j = 0; j < slopes[k].size(); ++j) {
+      if (merged[j]) continue;
+      // The partner, or j itself when there is none (a plain column).
+      std::size_t q = j;
+      if (k < partners.size() && j < partners[k].size() && partners[k][j]) q = *partners[k][j];
+      for (std::size_t i = 0; i < t.lo.rows(); ++i) {
+        if (q == j) {
+          scale(t.lo(i, j), t.hi(i, j), slopes[k][j]);
+          continue;
+        }
+        Rational lo = t.lo(i, j) + t.lo(i, q), hi = t.hi(i, j) + t.hi(i, q);
+        scale(lo, hi, slopes[k][j]);
+        t.lo(i, j) = lo - sum * t.hi(i, q);
+        t.hi(i, j) = hi - sum * t.lo(i, q);
+        t.lo(i, q) = t.hi(i, q) = 0;
+      }
+      merged[q] = true;
     }
   }
   std::vector<std::size_t> free = net.domain.free_coordinates();
@@ -343,8 +381,9 @@ Enclosure backward_enclosure(const net::Network& net, const SlopeTable& slopes, 
 }
 
 // The intersection of the two enclosures of {P M(s)}: both hold every P M(s).
-Enclosure enclosure(const net::Network& net, const SlopeTable& slopes, const Enclosure& forward, const Matrix& p) {
-  Enclosure back = backward_enclosure(net, slopes, p);
+Enclosure enclosure(const net::Network& net, const SlopeTable& slopes, const Partners& partners,
+                    const Enclosure& forward, const Matrix& p) {
+  Enclosure back = backward_enclosure(net, slopes, partners, p);
   Enclosure front = times_left(p, forward);
   for (std::size_t i = 0; i < back.lo.rows(); ++i)
     for (std::size_t j = 0; j < back.lo.cols(); ++j) {
@@ -637,9 +676,14 @@ LipschitzResult lipschitz_bounds(const net::Network& net, Norm norm, const std::
     for (const Slope& s : layer) affine = affine && s.fixed();
   const std::size_t m = net.output_dim(), n = free.size();
   std::optional<Enclosure> forward;
+  Partners partners;
   if (enclosure_work(net, m + n) <= double(max_work)) {
+    partners = partners_of(net, slopes);
+    for (std::size_t k = 0; k < partners.size(); ++k)
+      for (std::size_t j = 0; j < partners[k].size(); ++j)
+        if (partners[k][j]) ev.pairs.push_back({k, j, *partners[k][j]});
     forward = forward_enclosure(net, slopes);
-    Matrix r = magnitude_bound(enclosure(net, slopes, *forward, Matrix::identity(m)), false);
+    Matrix r = magnitude_bound(enclosure(net, slopes, partners, *forward, Matrix::identity(m)), false);
     Rational bound = norm_of(r, norm);
     result.sources.enclosure = bound;
     if (bound < result.upper) {
@@ -659,17 +703,23 @@ LipschitzResult lipschitz_bounds(const net::Network& net, Norm norm, const std::
     if (affine) k = arith::left_inverse(forward->lo);
     else k = float_left_inverse_at_centre(net, slopes);
   }
-  if (k) {
-    Matrix r = magnitude_bound(enclosure(net, slopes, *forward, *k), true);
-    Rational q = norm_of(r, norm), k_norm = norm_of(*k, norm);
+  // K = I as well for square nets: for x + g(x) it proves 1 - ||g's
+  // enclosure||, which a K chosen at the centre slopes may miss.
+  std::vector<Matrix> candidates;
+  if (k) candidates.push_back(std::move(*k));
+  if (forward && m == n && !affine) candidates.push_back(Matrix::identity(n));
+  for (const Matrix& kk : candidates) {
+    if (stopped()) return result;
+    Matrix r = magnitude_bound(enclosure(net, slopes, partners, *forward, kk), true);
+    Rational q = norm_of(r, norm), k_norm = norm_of(kk, norm);
     if (q < 1 && k_norm > 0) {
       Rational bound = (1 - q) / k_norm;
-      result.sources.jacobian_k = bound;
+      if (!result.sources.jacobian_k || bound > *result.sources.jacobian_k) result.sources.jacobian_k = bound;
       if (bound > result.inverse_lower) {
         result.inverse_lower = bound;
         ev.lower_source = "jacobian_k";
         ev.lower_factors.clear();
-        ev.k = *k;
+        ev.k = kk;
         ev.q = q;
         ev.k_norm = k_norm;
         result.lower_method = "||K M(s) - I|| <= q < 1 for every slope vector s (exact interval enclosure), so "

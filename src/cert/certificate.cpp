@@ -19,6 +19,15 @@ void write_box(std::ostream& out, const char* what, const net::Box& box) {
 
 }  // namespace
 
+nlohmann::json certificate_header(const net::Network& net, const std::string& property) {
+  return {{"format", format_name},
+          {"version", format_version},
+          {"tool", "nninv 0.1.0"},
+          {"network", {{"name", net.name}, {"sha256", network_sha256(net)}, {"input_dim", net.input_dim},
+                       {"output_dim", net.output_dim()}}},
+          {"property", property}};
+}
+
 std::string canonical_text(const net::Network& net) {
   std::ostringstream out;
   out << "nninv-network-v1\ninput_dim " << net.input_dim << "\n";

@@ -16,6 +16,8 @@
 #include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
+#include "lipschitz_check.hpp"
+#include "step.hpp"
 
 namespace nninv::check {
 
@@ -26,9 +28,7 @@ using nlohmann::json;
 
 namespace {
 
-struct StepFailed {
-  std::string step, what;
-};
+using detail::StepFailed;
 struct SolverOnly {
   std::string what;
 };
@@ -754,7 +754,10 @@ Report check_on_this_thread(const net::Network& net, const json& certificate) {
     std::string property = certificate.value("property", ""), verdict = certificate.value("verdict", "");
     if (verdict == "unknown")
       throw SolverOnly{"the verdict is unknown: there is nothing to certify"};
-    if (property == "bijective") {
+    if (property == "lipschitz") {
+      // Bounds, not a verdict: both are re-derived (lipschitz_check.cpp).
+      report.message = detail::check_lipschitz(net, certificate, checker.steps);
+    } else if (property == "bijective") {
       // holds: both parts must be certified; violated: the violated part.
       // A bijection from X to Y is injective, into Y and onto Y; certificates
       // written before the "into" part have none, which only stands for Y = R^m.

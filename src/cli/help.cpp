@@ -315,7 +315,8 @@ std::string stages_text() {
   return out;
 }
 
-const char* const lipschitz_help = R"(usage: nninv lipschitz NET [--norm inf|1|2] [--timeout SECONDS] [--json] [--format FMT]
+const char* const lipschitz_help = R"(usage: nninv lipschitz NET [--norm inf|1|2] [--timeout SECONDS] [--json]
+                        [--certificate FILE [--check]] [--format FMT]
 
 Two proved bounds for f = NET on its domain X, in exact rational arithmetic,
 for every pair x1, x2 in X:
@@ -324,12 +325,18 @@ for every pair x1, x2 in X:
   inverse_lower m:  ||f(x1) - f(x2)|| >= m ||x1 - x2||
 
 m > 0 proves f injective on X, and then 1/m bounds the Lipschitz constant of
-f^-1 on f(X). m = 0 proves nothing (f may still be injective). "exact" means a
-pair of points attaining the bound was found and checked exactly, so it
-cannot be improved. Exit code 0 when the bounds are computed; a timeout only
-skips the sharper sources, the printed bounds still hold.
+f^-1 on f(X): an error e in y moves the preimage by at most e/m. m = 0 proves
+nothing (f may still be injective). "exact" means a pair of points attaining
+the bound was found and checked exactly, so it cannot be improved.
+--certificate writes the evidence of both bounds; nninv-check NET FILE
+re-derives them without nninv's code.
 
-  $ nninv lipschitz examples/zigzag.json --norm 1
+Exit code 0 when every source ran; 2 when --timeout cut the sharper sources
+short (the printed bounds still hold); 64 and up on errors.
+
+  $ nninv lipschitz examples/residual_block.json --norm 2
+  $ nninv lipschitz examples/leaky_square.json --certificate lip.cert
+  $ nninv-check examples/leaky_square.json lip.cert
 
 )";
 

@@ -182,15 +182,20 @@ std::optional<struct Args> plot(int argc, char** argv) {
   return std::nullopt;
 }
 
-// nninv lipschitz NET [--norm inf|1|2] [--timeout S] [--json] (FORMAT.md
-// section 5): always returns nullopt; the exit code comes through `code`.
+// nninv lipschitz NET [--norm inf|1|2] [--timeout S] [--json] [--certificate F
+// [--check]] (FORMAT.md section 5): always returns nullopt; the exit code
+// comes through `code`: 0 when every source ran, 2 when the time ran out
+// first (the printed bounds still hold; sharper sources were skipped).
 std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
   po::options_description visible;
   visible.add_options()("help,h", "this text")("norm", po::value<std::string>()->default_value("inf"),
                                                 "the norm: inf, 1 or 2")(
       "timeout", po::value<double>()->default_value(30), "seconds; later bound sources are skipped")(
-      "json", "one JSON object on stdout")("format", po::value<std::string>()->default_value("auto"),
-                                          "the network's format: json, onnx, nnet or auto")(
+      "json", "one JSON object on stdout")(
+      "certificate", po::value<std::string>()->value_name("FILE"),
+      "write the evidence of both bounds (docs/certificates.md) for nninv-check")(
+      "check", "run the independent checker on the certificate before writing it")(
+      "format", po::value<std::string>()->default_value("auto"), "the network's format: json, onnx, nnet or auto")(
       "quiet,q", "no warnings on stderr");
   std::optional<po::variables_map> parsed =
       parse_subcommand(argc, argv, "lipschitz", lipschitz_help, visible, {"network"});
@@ -199,6 +204,9 @@ std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
   if (!vm.count("network")) throw UsageError("lipschitz needs NET; try 'nninv lipschitz --help'");
   std::optional<analysis::Norm> norm = analysis::parse_norm(vm["norm"].as<std::string>());
   if (!norm) throw UsageError("--norm must be inf, 1 or 2; try 'nninv lipschitz --help'");
+  std::string certificate_path = vm.count("certificate") ? vm["certificate"].as<std::string>() : "";
+  if (vm.count("check") && certificate_path.empty()) throw UsageError("--check needs --certificate FILE");
+  if (!certificate_path.empty()) io::check_writable(certificate_path);
   net::Network net = load_for_subcommand(vm, vm["network"].as<std::string>());
   auto start = std::chrono::steady_clock::now();
   double timeout = vm["timeout"].as<double>();
@@ -208,6 +216,16 @@ std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
   };
   analysis::LipschitzResult r = analysis::lipschitz_bounds(net, *norm, stop);
   std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
+  if (!certificate_path.empty()) {
+    nlohmann::json certificate = decide::certificate(net, r);
+    if (vm.count("check")) {
+      check::Report checked = check::check_certificate(net, certificate);
+      if (checked.status != check::Status::certified)
+        throw InternalError("the certificate fails its check: " + checked.message);
+      if (!vm.count("quiet")) std::cerr << "certificate checked: " << checked.message << "\n";
+    }
+    report::write_file_atomically(certificate_path, certificate.dump(1) + "\n");
+  }
   auto pair_json = [](const std::optional<std::pair<arith::Vector, arith::Vector>>& p) {
     nlohmann::json j = nlohmann::json::array();
     if (!p) return j;
@@ -233,6 +251,16 @@ std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
     if (r.upper_exact) attained["upper"] = pair_json(r.upper_attained);
     if (r.inverse_lower_exact) attained["inverse_lower"] = pair_json(r.lower_attained);
     if (!attained.empty()) j["attained"] = attained;
+    nlohmann::json sources = nlohmann::json::object();
+    auto source = [&](const char* name, const std::optional<arith::Rational>& v) {
+      if (v) sources[name] = arith::to_string(*v);
+    };
+    source("layer_product", r.sources.layer_product);
+    source("enclosure", r.sources.enclosure);
+    source("layer_composition", r.sources.layer_composition);
+    source("jacobian_k", r.sources.jacobian_k);
+    j["sources"] = sources;
+    if (!certificate_path.empty()) j["certificate"] = certificate_path;
     std::cout << j.dump(2) << "\n";
   } else {
     std::string n = analysis::to_string(*norm);
@@ -242,16 +270,18 @@ std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
     std::cout << "  lower:  ||f(x1) - f(x2)|| >= " << arith::to_string(r.inverse_lower) << " ||x1 - x2||"
               << (r.inverse_lower_exact ? " (exact: attained)" : "") << "\n    " << r.lower_method << "\n";
     if (r.inverse_lower > 0)
-      std::cout << "  so f is injective on X and Lip(f^-1) on f(X) <= " << arith::to_string(1 / r.inverse_lower)
-                << "\n";
+      std::cout << "  so f is injective on X and Lip(f^-1) on f(X) " << (r.inverse_lower_exact ? "= " : "<= ")
+                << arith::to_string(1 / r.inverse_lower) << (r.inverse_lower_exact ? " (exact)" : "") << "\n";
     if (!r.complete) std::cout << "  (time ran out: some sources were skipped; the bounds above still hold)\n";
+    if (!certificate_path.empty()) std::cout << "  certificate: " << certificate_path << "\n";
   }
-  code = exit_code::holds;
+  code = r.complete ? exit_code::holds : exit_code::unknown;
   return std::nullopt;
 }
 
-// Returns nullopt when help was printed (or convert ran).
-std::optional<Args> parse_args(int argc, char** argv) {
+// Returns nullopt when help was printed or a command that runs on its own
+// (convert, plot, lipschitz) ran; `code` is then its exit code.
+std::optional<Args> parse_args(int argc, char** argv, int& code) {
   if (argc < 2) throw UsageError("missing command; try 'nninv --help'");
   std::string command = argv[1];
   if (command == "--help" || command == "-h" || command == "help") {
@@ -270,10 +300,7 @@ std::optional<Args> parse_args(int argc, char** argv) {
   }
   if (command == "convert") return convert(argc, argv);
   if (command == "plot") return plot(argc, argv);
-  if (command == "lipschitz") {
-    int code = exit_code::holds;
-    return lipschitz(argc, argv, code);
-  }
+  if (command == "lipschitz") return lipschitz(argc, argv, code);
   if (command != "injective" && command != "surjective" && command != "into" && command != "bijective" &&
       command != "invertible" && command != "invert")
     throw UsageError("unknown command '" + command + "'; try 'nninv --help'");
@@ -528,8 +555,9 @@ int main(int argc, char** argv) {
   bool json = false;
   for (int i = 2; i < argc; ++i) json = json || std::string(argv[i]) == "--json";
   try {
-    std::optional<Args> args = parse_args(argc, argv);
-    return args ? run(*args) : exit_code::holds;
+    int code = exit_code::holds;
+    std::optional<Args> args = parse_args(argc, argv, code);
+    return args ? run(*args) : code;
   } catch (const UsageError& e) {
     return fail(json, exit_code::usage, e.what());
   } catch (const CannotOpenInput& e) {

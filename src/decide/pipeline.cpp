@@ -224,21 +224,8 @@ InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budg
   return result;
 }
 
-namespace {
-
-nlohmann::json header(const net::Network& net, const std::string& property) {
-  return {{"format", cert::format_name},
-          {"version", cert::format_version},
-          {"tool", "nninv 0.1.0"},
-          {"network", {{"name", net.name}, {"sha256", cert::network_sha256(net)}, {"input_dim", net.input_dim},
-                       {"output_dim", net.output_dim()}}},
-          {"property", property}};
-}
-
-}  // namespace
-
 nlohmann::json certificate(const net::Network& net, const Outcome& o) {
-  nlohmann::json c = header(net, to_string(o.property));
+  nlohmann::json c = cert::certificate_header(net, to_string(o.property));
   c["verdict"] = to_string(o.verdict);
   c["method"] = o.method;
   c["reason"] = o.reason;
@@ -247,7 +234,7 @@ nlohmann::json certificate(const net::Network& net, const Outcome& o) {
 }
 
 nlohmann::json certificate(const net::Network& net, const InvertOutcome& o) {
-  nlohmann::json c = header(net, "invert");
+  nlohmann::json c = cert::certificate_header(net, "invert");
   c["verdict"] = to_string(o.verdict);
   c["y"] = cert::to_json(o.y);
   c["method"] = o.method;

@@ -8,6 +8,7 @@
 // the evidence with its own code.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -50,6 +51,9 @@ struct LipschitzEvidence {
   std::optional<arith::Matrix> k;           // jacobian_k: the n x m matrix K
   arith::Rational q;                        // jacobian_k: q >= ||K M(s) - I|| for every s, q < 1
   arith::Rational k_norm;                   // jacobian_k: k_norm >= ||K||
+  // enclosure and jacobian_k: opposite pairs {layer, j, p} (pre-activation
+  // z_p = -z_j), whose two slopes add up to 1 + the negative-side slope.
+  std::vector<std::array<std::size_t, 3>> pairs;
 };
 
 struct LipschitzResult {

@@ -20,6 +20,10 @@ inline constexpr int format_version = 1;
 std::string canonical_text(const net::Network& net);
 std::string network_sha256(const net::Network& net);
 
+// The fields every certificate starts with: format, version, tool, the
+// network (name, sha256, dimensions) and the property it is about.
+nlohmann::json certificate_header(const net::Network& net, const std::string& property);
+
 // Exact JSON forms: numbers as "p/q" strings.
 nlohmann::json to_json(const arith::Vector& v);
 nlohmann::json to_json(const arith::Matrix& m);

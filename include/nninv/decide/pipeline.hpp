@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "nninv/analysis/lipschitz.hpp"
 #include "nninv/decide/budget.hpp"
 #include "nninv/decide/outcome.hpp"
 #include "nninv/net/network.hpp"
@@ -73,6 +74,9 @@ InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budg
 // JSON object of docs/certificates.md, checked by nninv-check.
 nlohmann::json certificate(const net::Network& net, const Outcome& outcome);
 nlohmann::json certificate(const net::Network& net, const InvertOutcome& outcome);
+// The certificate of Lipschitz bounds (property "lipschitz"; the evidence of
+// each bound and the attaining pairs of exact ones, docs/certificates.md).
+nlohmann::json certificate(const net::Network& net, const analysis::LipschitzResult& bounds);
 
 // Exact re-check of an escaping point: x in X, f(x) = y, y outside Y.
 // Returns an empty string when it holds, else what failed.
