@@ -9,6 +9,7 @@
 #include <random>
 
 #include "nninv/analysis/lipschitz.hpp"
+#include "../support/norms.hpp"
 #include "nninv/check/checker.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/io/json_loader.hpp"
@@ -22,28 +23,9 @@ using nlohmann::json;
 
 namespace {
 
-Rational magnitude(const Rational& v) { return v < 0 ? Rational(-v) : v; }
-
-Rational norm_power(const Vector& v, Norm norm) {
-  Rational s = 0;
-  for (const Rational& x : v) {
-    if (norm == Norm::one) s += magnitude(x);
-    else if (norm == Norm::two) s += x * x;
-    else s = std::max(s, magnitude(x));
-  }
-  return s;
-}
-
-Rational operator_norm(const Matrix& a, Norm norm) {
-  Rational best = 0;
-  bool rows = norm == Norm::inf;
-  for (std::size_t i = 0; i < (rows ? a.rows() : a.cols()); ++i) {
-    Rational sum = 0;
-    for (std::size_t j = 0; j < (rows ? a.cols() : a.rows()); ++j) sum += magnitude(rows ? a(i, j) : a(j, i));
-    best = std::max(best, sum);
-  }
-  return best;
-}
+using test::magnitude;
+using test::norm_power;
+using test::operator_norm;
 
 Vector minus(const Vector& a, const Vector& b) {
   Vector d(a.size());

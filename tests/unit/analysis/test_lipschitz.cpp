@@ -8,6 +8,7 @@
 #include <random>
 
 #include "nninv/analysis/lipschitz.hpp"
+#include "../../support/norms.hpp"
 #include "nninv/net/network.hpp"
 
 using namespace nninv;
@@ -18,30 +19,9 @@ using arith::Vector;
 
 namespace {
 
-Rational magnitude(const Rational& v) { return v < 0 ? Rational(-v) : v; }
-
-// ||v||_p, or ||v||_2^2 for p = 2 (kept rational).
-Rational norm_power(const Vector& v, Norm norm) {
-  Rational s = 0;
-  for (const Rational& x : v) {
-    if (norm == Norm::one) s += magnitude(x);
-    else if (norm == Norm::two) s += x * x;
-    else s = std::max(s, magnitude(x));
-  }
-  return s;
-}
-
-Rational operator_norm(const Matrix& a, Norm norm) {
-  Rational best = 0;
-  bool rows = norm == Norm::inf;
-  std::size_t outer = rows ? a.rows() : a.cols(), inner = rows ? a.cols() : a.rows();
-  for (std::size_t i = 0; i < outer; ++i) {
-    Rational sum = 0;
-    for (std::size_t j = 0; j < inner; ++j) sum += magnitude(rows ? a(i, j) : a(j, i));
-    best = std::max(best, sum);
-  }
-  return best;
-}
+using test::magnitude;
+using test::norm_power;
+using test::operator_norm;
 
 Matrix matrix(std::vector<std::vector<Rational>> rows) {
   Matrix m(rows.size(), rows.empty() ? 0 : rows[0].size());
