@@ -9,13 +9,12 @@
 #include <exception>
 #include <stdexcept>
 
-#include "nninv/analysis/affine.hpp"
-#include "nninv/analysis/bounds.hpp"
 #include "nninv/analysis/jacobian_box.hpp"
 #include "nninv/analysis/jacobian_norm.hpp"
 #include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
+#include "intervals.hpp"
 #include "lipschitz_check.hpp"
 #include "step.hpp"
 
@@ -167,7 +166,7 @@ class Checker {
   // leaky_relu and identity bijective. `list` has one entry per layer.
   void layers_injective(const json& list, std::size_t from, const std::string& list_step) {
     require(list.is_array() && list.size() == net_.layers.size(), list_step, "expected one entry per layer");
-    auto bounds = analysis::interval_bounds(net_);
+    auto bounds = detail::layer_intervals(net_);
     std::vector<std::size_t> free = net_.domain.free_coordinates();
     bool before_first_dense = true;
     for (std::size_t k = 0; k < from; ++k)
@@ -182,7 +181,7 @@ class Checker {
         before_first_dense = false;
       } else if (std::holds_alternative<net::Relu>(layer)) {
         for (const net::Interval& in : bounds[k])
-          require(analysis::phase_of(in) == analysis::Phase::active, step,
+          require(in.lower && *in.lower >= 0, step,
                   "a relu input is not >= 0 on X by interval bounds");
       }
       pass(step + " injective");
@@ -190,7 +189,7 @@ class Checker {
   }
 
   Matrix affine_on_domain(const std::string& step) const {
-    std::optional<Matrix> a = analysis::affine_matrix_on_domain(net_);
+    std::optional<Matrix> a = detail::affine_matrix_on_domain(net_);
     require(a.has_value(), step, "interval bounds do not fix every activation, so f is not shown affine on X");
     return *a;
   }
@@ -225,7 +224,7 @@ class Checker {
     if (kind == "output_bounds") {
       std::size_t i = proof.value("coordinate", std::size_t(-1));
       require(i < y.size(), "output bounds", "no such output coordinate");
-      net::Interval reach = analysis::interval_bounds(net_).back()[i];
+      net::Interval reach = detail::layer_intervals(net_).back()[i];
       require((reach.upper && y[i] - r > *reach.upper) || (reach.lower && y[i] + r < *reach.lower), "output bounds",
               "y_" + std::to_string(i) + " (+/- radius) is within the interval bounds of f_" + std::to_string(i));
       pass("output bounds");
@@ -475,39 +474,8 @@ class Checker {
     return "f does not map X into Y: f(x) lies outside Y for a point x of X";
   }
 
-  // The checker's own interval propagation of the outputs over X (not the
-  // producer's analysis::interval_bounds): dense rows by exact interval sums,
-  // relu / leaky_relu by their monotone pieces, identity unchanged.
-  std::vector<net::Interval> output_intervals() const {
-    std::vector<net::Interval> v = net_.domain.sides;
-    for (const net::Layer& layer : net_.layers) {
-      if (const auto* d = std::get_if<net::Dense>(&layer)) {
-        std::vector<net::Interval> next(d->weights.rows());
-        for (std::size_t i = 0; i < d->weights.rows(); ++i) {
-          std::optional<Rational> lo = d->bias[i], hi = d->bias[i];
-          for (std::size_t j = 0; j < d->weights.cols(); ++j) {
-            const Rational& w = d->weights(i, j);
-            if (w == 0) continue;
-            const std::optional<Rational>& for_lo = w > 0 ? v[j].lower : v[j].upper;
-            const std::optional<Rational>& for_hi = w > 0 ? v[j].upper : v[j].lower;
-            lo = lo && for_lo ? std::optional<Rational>(*lo + w * *for_lo) : std::nullopt;
-            hi = hi && for_hi ? std::optional<Rational>(*hi + w * *for_hi) : std::nullopt;
-          }
-          next[i] = {lo, hi};
-        }
-        v = std::move(next);
-      } else if (std::optional<Rational> alpha = net::negative_slope(layer)) {
-        // sigma(a) = a for a >= 0, alpha a below: monotone, so the ends map to the ends.
-        auto sigma = [&](const Rational& a) { return a >= 0 ? a : Rational(*alpha * a); };
-        for (net::Interval& in : v) {
-          if (in.lower) in.lower = sigma(*in.lower);
-          else if (*alpha == 0) in.lower = Rational(0);
-          if (in.upper) in.upper = sigma(*in.upper);
-        }
-      }
-    }
-    return v;
-  }
+  // The outputs' intervals over X, by the checker's own propagation.
+  std::vector<net::Interval> output_intervals() const { return detail::layer_intervals(net_).back(); }
 
   std::string codomain_everything() {
     require(net_.codomain.is_everything(), "Y = R^m", "the codomain is a box, not all of R^m");

@@ -16,6 +16,7 @@
 #include <tuple>
 #include <variant>
 
+#include "intervals.hpp"
 #include "nninv/cert/certificate.hpp"
 
 namespace nninv::check::detail {
@@ -42,47 +43,24 @@ struct Facts {
   std::vector<std::vector<std::size_t>> cols, rows;  // live coordinates of each layer's input, output
 };
 
-// Interval bounds of every value over X (plain propagation, exact), and from
-// them each activation neuron's slope interval: [1, 1] active, [a, a]
+// Each activation neuron's slope interval, from the checker's interval
+// bounds (intervals.hpp): [1, 1] active, [a, a]
 // inactive, [min(a, 1), max(a, 1)] otherwise, a the negative-side slope.
 Facts facts_of(const net::Network& net) {
   Facts f;
   f.free = net.domain.free_coordinates();
-  std::vector<net::Interval> value = net.domain.sides;
-  for (const net::Layer& layer : net.layers) {
+  std::vector<std::vector<net::Interval>> bounds = layer_intervals(net);
+  for (std::size_t k = 0; k < net.layers.size(); ++k) {
     std::vector<Slope> slopes;
-    std::vector<net::Interval> next;
-    if (const auto* d = std::get_if<net::Dense>(&layer)) {
-      for (std::size_t r = 0; r < d->weights.rows(); ++r) {
-        std::optional<Rational> lo = d->bias[r], hi = d->bias[r];
-        for (std::size_t j = 0; j < value.size(); ++j) {
-          const Rational& w = d->weights(r, j);
-          if (w == 0) continue;
-          const std::optional<Rational>& a = w > 0 ? value[j].lower : value[j].upper;
-          const std::optional<Rational>& b = w > 0 ? value[j].upper : value[j].lower;
-          lo = lo && a ? std::optional<Rational>(*lo + w * *a) : std::nullopt;
-          hi = hi && b ? std::optional<Rational>(*hi + w * *b) : std::nullopt;
-        }
-        next.push_back({lo, hi});
-      }
-    } else if (std::holds_alternative<net::Relu>(layer) || std::holds_alternative<net::LeakyRelu>(layer)) {
-      Rational a = 0;
-      if (const auto* l = std::get_if<net::LeakyRelu>(&layer)) a = l->alpha;
-      auto act = [&](const Rational& v) { return v < 0 ? Rational(a * v) : v; };
-      for (const net::Interval& in : value) {
+    if (std::optional<Rational> negative = net::negative_slope(net.layers[k])) {
+      const Rational& a = *negative;
+      for (const net::Interval& in : bounds[k]) {
         if (in.lower && *in.lower >= 0) slopes.push_back({1, 1});
         else if (in.upper && *in.upper <= 0) slopes.push_back({a, a});
         else slopes.push_back({std::min(a, Rational(1)), std::max(a, Rational(1))});
-        net::Interval out{in.lower ? std::optional<Rational>(act(*in.lower)) : std::nullopt,
-                          in.upper ? std::optional<Rational>(act(*in.upper)) : std::nullopt};
-        if (!out.lower && a == 0) out.lower = Rational(0);
-        next.push_back(out);
       }
-    } else {
-      next = value;
     }
     f.slopes.push_back(std::move(slopes));
-    value = std::move(next);
   }
   // Live coordinates: the free inputs; a dense row is dead when the neuron it
   // feeds in the next activation (identity layers between) has slope 0 on
