@@ -170,6 +170,7 @@ JacobianBox jacobian_box(const net::Network& net, std::size_t max_parameters, bo
         paired[u] = true;
         varying[t].partner = u;
         ++box.pairs;
+        box.pair_list.push_back({varying[t].layer, varying[t].neuron, *p});
         break;
       }
   }

@@ -303,6 +303,9 @@ JacobianNorm jacobian_norm(const net::Network& net, std::size_t max_work) {
   Slopes s = slopes_of(net);
   result.unstable = s.unstable;
   result.pairs = s.pairs;
+  for (std::size_t k = 0; k < s.partner.size(); ++k)
+    for (std::size_t j = 0; j < s.partner[k].size(); ++j)
+      if (s.partner[k][j]) result.pair_list.push_back({k, j, *s.partner[k][j]});
   auto inverse = float_left_inverse(center_jacobian(net, s, free));
   if (!inverse) {
     result.why_not = "the Jacobian at the center slopes is (numerically) singular";

@@ -37,11 +37,12 @@ using net::negative_slope;
 
 // Rule: identity, leaky_relu with alpha = 1 and x -> I x + 0 compute the
 // identity and go (the last remaining layer stays: a network has layers).
-bool drop_identity(std::vector<Layer>& layers) {
+bool drop_identity(std::vector<Layer>& layers, std::vector<Rewrite>& log) {
   if (layers.size() <= 1) return false;
   for (std::size_t k = 0; k < layers.size(); ++k)
     if (is_identity_layer(layers[k])) {
       layers.erase(layers.begin() + static_cast<std::ptrdiff_t>(k));
+      log.push_back({Rewrite::Rule::drop_identity, k, {}, false, {}});
       return true;
     }
   return false;
@@ -50,13 +51,14 @@ bool drop_identity(std::vector<Layer>& layers) {
 // Rule: two activations in a row are one. Both keep the sign of their input,
 // so relu after either is relu, either after relu is relu (its input is >= 0),
 // and leaky(beta) after leaky(alpha) is leaky(alpha beta).
-bool merge_activations(std::vector<Layer>& layers) {
+bool merge_activations(std::vector<Layer>& layers, std::vector<Rewrite>& log) {
   for (std::size_t k = 0; k + 1 < layers.size(); ++k) {
     std::optional<Rational> first = negative_slope(layers[k]), second = negative_slope(layers[k + 1]);
     if (!first || !second) continue;
     Rational alpha = *first * *second;
     layers[k] = alpha == 0 ? Layer(net::Relu{}) : Layer(net::LeakyRelu{alpha});
     layers.erase(layers.begin() + static_cast<std::ptrdiff_t>(k + 1));
+    log.push_back({Rewrite::Rule::merge_activations, k, {}, false, {}});
     return true;
   }
   return false;
@@ -65,7 +67,7 @@ bool merge_activations(std::vector<Layer>& layers) {
 // Rule: W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2). Skipped when the middle
 // width is below both outer widths: that bottleneck is what the dimension
 // criterion reads, and the product would hide it.
-bool merge_dense(std::vector<Layer>& layers) {
+bool merge_dense(std::vector<Layer>& layers, std::vector<Rewrite>& log) {
   for (std::size_t k = 0; k + 1 < layers.size(); ++k) {
     const auto* d1 = std::get_if<Dense>(&layers[k]);
     const auto* d2 = std::get_if<Dense>(&layers[k + 1]);
@@ -76,6 +78,7 @@ bool merge_dense(std::vector<Layer>& layers) {
     for (std::size_t i = 0; i < bias.size(); ++i) bias[i] += d2->bias[i];
     layers[k] = Dense{d2->weights * d1->weights, std::move(bias)};
     layers.erase(layers.begin() + static_cast<std::ptrdiff_t>(k + 1));
+    log.push_back({Rewrite::Rule::merge_dense, k, {}, false, {}});
     return true;
   }
   return false;
@@ -112,7 +115,7 @@ void add_scaled(Vector& to, const Rational& s, const Vector& v) {
 // affine term would need a skip connection, which a layer sequence lacks.
 // Returns the replacement layers, or nothing when no neuron goes.
 std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& alpha, const Layer& act,
-                                               const Dense& d2) {
+                                               const Dense& d2, Rewrite& rewrite) {
   const std::size_t width = d1.weights.rows(), n = d1.weights.cols(), m = d2.weights.rows();
   std::vector<NeuronClass> classes;
   std::map<Vector, std::size_t> class_of;  // key: (row, bias) / scale
@@ -121,6 +124,7 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
   for (std::size_t k = 0; k < width; ++k) {
     Vector v = d1.weights.row(k);
     if (arith::is_zero(v)) {  // act(b) whatever the input: into the bias of D2
+      rewrite.representative.push_back(std::nullopt);
       const Rational& b = d1.bias[k];
       add_scaled(bias2, b >= 0 ? b : alpha * b, column_of(d2.weights, k));
       continue;
@@ -130,6 +134,7 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
     Rational scale = abs(*lead);
     for (Rational& x : v) x /= scale;
     auto [it, inserted] = class_of.emplace(v, classes.size());
+    rewrite.representative.push_back(inserted ? k : classes[it->second].rep);
     if (inserted) {
       classes.push_back({k, scale, column_of(d2.weights, k)});
       keys.push_back(std::move(v));
@@ -158,7 +163,10 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
     add_scaled(d, o.scale / c.scale, o.column);
     add_scaled(sum, 1, d);
     affine = arith::is_zero(sum);
-    if (affine) affine_pairs.emplace_back(c.rep, std::move(d));
+    if (affine) {
+      affine_pairs.emplace_back(c.rep, std::move(d));
+      rewrite.opposite.emplace_back(c.rep, o.rep);
+    }
   }
   if (affine && affine_pairs.size() * m * n <= max_product_work) {
     Matrix w(m, n);
@@ -171,8 +179,10 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
         for (std::size_t j = 0; j < n; ++j) w(i, j) += coefficient * d1.weights(rep, j);
         b[i] += coefficient * d1.bias[rep];
       }
+    rewrite.dense = true;
     return std::vector<Layer>{Dense{std::move(w), std::move(b)}};
   }
+  rewrite.opposite.clear();
 
   std::vector<const NeuronClass*> kept;
   for (const NeuronClass& c : classes)
@@ -188,14 +198,16 @@ std::optional<std::vector<Layer>> reduce_block(const Dense& d1, const Rational& 
   return std::vector<Layer>{Dense{std::move(w1), std::move(b1)}, act, Dense{std::move(w2), std::move(bias2)}};
 }
 
-bool reduce_blocks(std::vector<Layer>& layers) {
+bool reduce_blocks(std::vector<Layer>& layers, std::vector<Rewrite>& log) {
   for (std::size_t k = 0; k + 2 < layers.size(); ++k) {
     const auto* d1 = std::get_if<Dense>(&layers[k]);
     const auto* d2 = std::get_if<Dense>(&layers[k + 2]);
     std::optional<Rational> alpha = negative_slope(layers[k + 1]);
     if (!d1 || !d2 || !alpha) continue;
-    std::optional<std::vector<Layer>> replacement = reduce_block(*d1, *alpha, layers[k + 1], *d2);
+    Rewrite rewrite{Rewrite::Rule::reduce_block, k, {}, false, {}};
+    std::optional<std::vector<Layer>> replacement = reduce_block(*d1, *alpha, layers[k + 1], *d2, rewrite);
     if (!replacement) continue;
+    log.push_back(std::move(rewrite));
     auto first = layers.begin() + static_cast<std::ptrdiff_t>(k);
     layers.erase(first, first + 3);
     layers.insert(layers.begin() + static_cast<std::ptrdiff_t>(k), replacement->begin(), replacement->end());
@@ -207,15 +219,27 @@ bool reduce_blocks(std::vector<Layer>& layers) {
 }  // namespace
 
 Simplified simplify(const net::Network& net) {
-  Simplified s{net, false, net.layers.size(), 0, net.nonlinear_neuron_count(), 0};
+  Simplified s{net, false, net.layers.size(), 0, net.nonlinear_neuron_count(), 0, {}};
   std::vector<Layer>& layers = s.network.layers;
   // Each rewrite removes a layer or an activation neuron, so this terminates;
   // the fixed order makes the result a function of the network alone.
-  while (drop_identity(layers) || merge_activations(layers) || merge_dense(layers) || reduce_blocks(layers))
+  std::vector<Rewrite>& log = s.rewrites;
+  while (drop_identity(layers, log) || merge_activations(layers, log) || merge_dense(layers, log) ||
+         reduce_blocks(layers, log))
     s.changed = true;
   s.layers_after = layers.size();
   s.nonlinear_after = s.network.nonlinear_neuron_count();
   return s;
+}
+
+const char* to_string(Rewrite::Rule rule) {
+  switch (rule) {
+    case Rewrite::Rule::drop_identity: return "drop_identity";
+    case Rewrite::Rule::merge_activations: return "merge_activations";
+    case Rewrite::Rule::merge_dense: return "merge_dense";
+    case Rewrite::Rule::reduce_block: return "reduce_block";
+  }
+  return "?";
 }
 
 std::string describe(const Simplified& s) {

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "nninv/analysis/bounds.hpp"
+#include "nninv/cert/intervals.hpp"
 
 namespace nninv::cert {
 
@@ -15,7 +15,7 @@ using arith::Vector;
 
 PathSystem::PathSystem(const net::Network& net, std::size_t copies, bool stable_phases)
     : net_(net), num_vars_(copies * net.input_dim), copies_(copies) {
-  if (stable_phases) bounds_ = analysis::interval_bounds(net);
+  if (stable_phases) bounds_ = layer_intervals(net);
   for (std::size_t c = 0; c < copies; ++c) {
     Copy& copy = copies_[c];
     for (std::size_t i = 0; i < net.input_dim; ++i) {
@@ -58,8 +58,9 @@ void PathSystem::advance(Copy& copy) {
       copy.phases.assign(copy.values.size(), std::nullopt);
       if (!bounds_.empty()) {
         for (std::size_t i = 0; i < copy.phases.size(); ++i) {
-          analysis::Phase phase = analysis::phase_of(bounds_[copy.layer][i]);
-          if (phase != analysis::Phase::unstable) copy.phases[i] = phase == analysis::Phase::active;
+          const net::Interval& in = bounds_[copy.layer][i];
+          if (in.lower && *in.lower >= 0) copy.phases[i] = true;
+          else if (in.upper && *in.upper <= 0) copy.phases[i] = false;
         }
         finish_layer_if_fixed(copy);
       }

@@ -9,13 +9,12 @@
 #include <exception>
 #include <stdexcept>
 
-#include "nninv/analysis/jacobian_box.hpp"
-#include "nninv/analysis/jacobian_norm.hpp"
-#include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
 #include "intervals.hpp"
 #include "lipschitz_check.hpp"
+#include "rewrites.hpp"
+#include "slopes.hpp"
 #include "step.hpp"
 
 namespace nninv::check {
@@ -28,6 +27,11 @@ using nlohmann::json;
 namespace {
 
 using detail::StepFailed;
+
+// The Jacobian box step enumerates at most 2^16 vertices (the producer's
+// stage stops at 10 parameters, so its certificates stay well inside).
+constexpr std::size_t max_box_parameters = 16;
+
 struct SolverOnly {
   std::string what;
 };
@@ -115,16 +119,20 @@ class Checker {
   }
 
  private:
-  // Evidence for the simplified network: re-run the same deterministic
-  // simplification (every rewrite is an identity of functions on R^n), bind
-  // the result by hash, and check the inner evidence against it.
+  // Evidence for the simplified network: replay the certificate's rewrites
+  // with the checker's own code (rewrites.hpp; each verified, each an
+  // identity of functions on R^n), bind the result by hash, and check the
+  // inner evidence against it.
   std::string simplified(const std::string& property, const std::string& verdict, const json& e, const json& c) {
-    analysis::Simplified s = analysis::simplify(net_);
-    std::string hash = cert::network_sha256(s.network);
+    net::Network s = detail::replay_rewrites(net_, field(e, "rewrites", "simplification"));
+    std::string hash = cert::network_sha256(s);
     require(field(e, "sha256", "simplified network hash") == hash, "simplified network hash",
-            "the evidence is for another network than the simplification of this one (sha256 " + hash + ")");
-    pass("simplified network hash (" + analysis::describe(s) + ")");
-    Checker inner(s.network);
+            "the rewrites give another network than the evidence is for (sha256 " + hash + ")");
+    pass("simplification: " + std::to_string(e.at("rewrites").size()) + " rewrites replayed, " +
+         std::to_string(net_.nonlinear_neuron_count()) + " -> " + std::to_string(s.nonlinear_neuron_count()) +
+         " relu/leaky neurons, " + std::to_string(net_.layers.size()) + " -> " + std::to_string(s.layers.size()) +
+         " layers");
+    Checker inner(s);
     try {
       std::string what = inner.evidence(property, verdict, field(e, "evidence", "simplified"), c);
       for (const std::string& step : inner.steps) pass("simplified: " + step);
@@ -378,42 +386,98 @@ class Checker {
     require(cert::verify_farkas(system, mult, &why), step, where + ": " + why);
   }
 
-  // Jacobian box: recompute every vertex determinant (at most 2^10; neurons
-  // with opposite pre-activations share one slope parameter) and require the
-  // claimed strict sign at all of them.
+  // Jacobian box (docs/architecture.md): f(x1) - f(x2) = M(s) (x1 - x2), and
+  // det P M(s) is affine in each slope parameter (a neuron of unknown phase,
+  // or an opposite pair from the evidence, verified), so one strict sign at
+  // every vertex of the box of slopes means no M(s) is singular. Every
+  // vertex determinant is recomputed here with exact products.
   std::string jacobian_box(const json& e) {
-    const json& claimed = field(e, "sign", "Jacobian box");
-    require(claimed == 1 || claimed == -1, "Jacobian box", "the sign is not 1 or -1");
-    std::optional<Matrix> projection;
-    if (e.contains("projection")) projection = matrix(e.at("projection"), "projection", "Jacobian box");
-    analysis::JacobianBox box = analysis::jacobian_box(net_, 10, true, projection);
-    require(box.applicable, "Jacobian box", box.why_not);
-    require(!box.projected || projection, "Jacobian box", "more outputs than inputs, and no projection P is given");
-    require(box.sign == claimed.get<int>(), "Jacobian box",
-            box.sign == 0 ? "vertex " + std::to_string(box.vertex) + " has a determinant of another sign or 0"
-                          : "every vertex determinant has the other sign");
-    pass("Jacobian box: " + std::to_string(box.unstable) + " neurons of unknown phase (opposite pairs: " +
-         std::to_string(box.pairs) + "), " + std::to_string(std::size_t{1} << box.parameters) + " vertex determinants" +
-         (box.projected ? " of P M (P from the certificate)" : "") + ", all " +
-         (box.sign > 0 ? "positive" : "negative"));
+    const std::string step = "Jacobian box";
+    const json& claimed = field(e, "sign", step);
+    require(claimed == 1 || claimed == -1, step, "the sign is not 1 or -1");
+    const int sign = claimed.get<int>();
+    detail::Facts f = detail::facts_of(net_);
+    const std::size_t n = f.free.size(), m = net_.output_dim();
+    std::optional<Matrix> p;
+    if (e.contains("projection")) {
+      p = matrix(e.at("projection"), "projection", step);
+      require(p->rows() == n && p->cols() == m, step,
+              "the projection is not " + std::to_string(n) + " x " + std::to_string(m) + " (free inputs x outputs)");
+    }
+    require(m == n || p, step, "the outputs are not as many as the free inputs, and no projection P is given");
+    std::size_t pair_count = 0;
+    detail::Pairs pairs = detail::read_pairs(net_, f, e, "opposite_pairs", step, &pair_count);
+    // The parameters: neurons of unknown phase, less the second of each pair.
+    std::vector<std::pair<std::size_t, std::size_t>> parameters;
+    std::size_t unstable = 0;
+    for (std::size_t k = 0; k < net_.layers.size(); ++k) {
+      std::vector<bool> second(f.slopes[k].size(), false);
+      for (const std::optional<std::size_t>& q : pairs[k])
+        if (q) second[*q] = true;
+      for (std::size_t j = 0; j < f.slopes[k].size(); ++j) {
+        if (f.slopes[k][j].lo == f.slopes[k][j].hi) continue;
+        ++unstable;
+        if (!second[j]) parameters.emplace_back(k, j);
+      }
+    }
+    require(parameters.size() <= max_box_parameters, step,
+            std::to_string(parameters.size()) + " slope parameters; nninv-check enumerates at most 2^" +
+                std::to_string(max_box_parameters) + " vertices");
+    Matrix start(net_.input_dim, n);
+    for (std::size_t j = 0; j < n; ++j) start(f.free[j], j) = 1;
+    const std::size_t vertices = std::size_t{1} << parameters.size();
+    for (std::size_t v = 0; v < vertices; ++v) {
+      std::vector<std::vector<Rational>> slope(net_.layers.size());
+      for (std::size_t k = 0; k < net_.layers.size(); ++k)
+        for (const detail::Slope& s : f.slopes[k]) slope[k].push_back(s.lo);
+      for (std::size_t b = 0; b < parameters.size(); ++b) {
+        auto [k, j] = parameters[b];
+        if (v >> b & 1) slope[k][j] = f.slopes[k][j].hi;
+      }
+      for (std::size_t k = 0; k < net_.layers.size(); ++k)
+        for (std::size_t j = 0; j < pairs[k].size(); ++j)
+          if (pairs[k][j]) slope[k][*pairs[k][j]] = 1 + detail::negative_side(net_, k) - slope[k][j];
+      Matrix t = start;
+      for (std::size_t k = 0; k < net_.layers.size(); ++k) {
+        if (const auto* d = std::get_if<net::Dense>(&net_.layers[k])) t = d->weights * t;
+        for (std::size_t i = 0; i < slope[k].size(); ++i)
+          for (std::size_t j = 0; j < n; ++j) t(i, j) *= slope[k][i];
+      }
+      Rational det = arith::determinant(p ? *p * t : t);
+      require(sign > 0 ? det > 0 : det < 0, step,
+              "vertex " + std::to_string(v) + " has the determinant " + arith::to_string(det) +
+                  ", of the other sign or 0");
+    }
+    pass("Jacobian box: " + std::to_string(unstable) + " neurons of unknown phase (opposite pairs: " +
+         std::to_string(pair_count) + "), " + std::to_string(vertices) + " vertex determinants" +
+         (p ? " of P M (P from the certificate)" : "") + ", all " + (sign > 0 ? "positive" : "negative"));
     return "f(x1) - f(x2) = M (x1 - x2) for a matrix M of the Jacobian box, each of full column rank, so f is "
            "injective on X";
   }
 
-  // Jacobian norm: with the certificate's K and weights u, recompute the
-  // exact interval enclosure of K M(s) - I over all slopes and require its
-  // weighted max-norm bound below 1.
+  // Jacobian norm: with the certificate's K, weights u and opposite pairs
+  // (verified), the checker's own interval enclosure of K M(s) - I over all
+  // slopes (slopes.hpp) must have weighted max-norm max_i (R u)_i / u_i below 1.
   std::string jacobian_norm(const json& e) {
-    Matrix k = matrix(field(e, "k", "Jacobian norm"), "K", "Jacobian norm");
+    const std::string step = "Jacobian norm";
+    detail::Facts f = detail::facts_of(net_);
+    Matrix k = matrix(field(e, "k", step), "K", step);
+    require(k.rows() == f.free.size() && k.cols() == net_.output_dim(), step, "K is not (free inputs) x (outputs)");
     Vector u = vector(e, "u", k.rows(), "Jacobian norm weights");
-    std::string why;
-    analysis::JacobianNorm stats;
-    std::optional<Rational> bound = analysis::jacobian_norm_bound(net_, k, u, &why, 4'000'000, &stats);
-    require(bound.has_value(), "Jacobian norm", why);
-    require(*bound < 1, "Jacobian norm",
-            "the enclosure of K M(s) - I has norm " + bound->get_str() + ", not below 1");
-    pass("Jacobian norm: " + std::to_string(stats.unstable) + " neurons of unknown phase (opposite pairs: " +
-         std::to_string(stats.pairs) + "), ||K M(s) - I||_u <= " + bound->get_str() + " < 1 for every s");
+    require(std::all_of(u.begin(), u.end(), [](const Rational& w) { return w > 0; }), step,
+            "a weight u_i is not positive");
+    std::size_t pair_count = 0;
+    detail::Pairs pairs = detail::read_pairs(net_, f, e, "opposite_pairs", step, &pair_count);
+    Matrix r = detail::magnitude_bound(detail::enclosure_of(net_, f, pairs, k), true);
+    Rational bound = 0;
+    for (std::size_t i = 0; i < r.rows(); ++i) {
+      Rational row = 0;
+      for (std::size_t j = 0; j < r.cols(); ++j) row += r(i, j) * u[j];
+      bound = std::max(bound, Rational(row / u[i]));
+    }
+    require(bound < 1, step, "the enclosure of K M(s) - I has norm " + arith::to_string(bound) + ", not below 1");
+    pass("Jacobian norm: opposite pairs " + std::to_string(pair_count) + ", ||K M(s) - I||_u <= " +
+         arith::to_string(bound) + " < 1 for every s");
     return "f(x1) - f(x2) = M (x1 - x2) for a matrix M whose product with K is within distance < 1 of the "
            "identity, so M has full column rank and f is injective on X";
   }

@@ -1,18 +1,15 @@
-// nninv-check's own interval bounds over X (not the producer's
-// analysis::interval_bounds): dense rows by exact interval sums, relu /
-// leaky_relu by their monotone pieces, identity unchanged.
+// nninv-check's affine map on X, from the trusted interval bounds
+// (nninv/cert/intervals.hpp, not the producer's analysis::interval_bounds).
 #pragma once
 
 #include <optional>
-#include <vector>
 
+#include "nninv/cert/intervals.hpp"
 #include "nninv/net/network.hpp"
 
 namespace nninv::check::detail {
 
-// result[k]: intervals of the values entering layer k for every x in X;
-// result[layers.size()]: the outputs.
-std::vector<std::vector<net::Interval>> layer_intervals(const net::Network& net);
+using cert::layer_intervals;
 
 // The matrix A with f(x) = A x + c on X when the intervals fix the phase of
 // every relu / leaky_relu neuron; nothing otherwise.

@@ -208,7 +208,11 @@ class JacobianBoxCriterion : public Procedure {
       return not_applicable(property, name(), "the vertex determinants of the Jacobian box do not share one sign");
     std::string sign = box.sign > 0 ? "positive" : "negative";
     nlohmann::json evidence = {
-        {"kind", "jacobian_box"}, {"sign", box.sign}, {"unstable", box.unstable}, {"pairs", box.pairs}};
+        {"kind", "jacobian_box"},
+        {"sign", box.sign},
+        {"unstable", box.unstable},
+        {"pairs", box.pairs},
+        {"opposite_pairs", box.pair_list}};
     if (box.projection) evidence["projection"] = cert::to_json(*box.projection);
     return Outcome::holds(property,
                           "f(x1) - f(x2) = M (x1 - x2) with M = W_k D_k ... D_1 W_1 for slopes D between each "
@@ -293,7 +297,8 @@ class JacobianNormCriterion : public Procedure {
          {"u", cert::to_json(norm.u)},
          {"bound", norm.bound.get_str()},
          {"unstable", norm.unstable},
-         {"pairs", norm.pairs}});
+         {"pairs", norm.pairs},
+         {"opposite_pairs", norm.pair_list}});
   }
 };
 

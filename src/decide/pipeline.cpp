@@ -156,15 +156,35 @@ Outcome run_stages(const net::Network& net, Property property, const Budget& bud
   return Outcome::unknown(property, notes.empty() ? "no procedure decided the question" : notes, "pipeline");
 }
 
-// Evidence that only holds for the simplified network names it by hash; the
-// checker re-runs the same simplification (docs/certificates.md). A collision
-// is checked on the original network and needs no wrapping.
-void wrap_simplified_evidence(Outcome& o, const net::Network& simplified) {
+// Evidence that only holds for the simplified network names it by hash and
+// carries the rewrites that made it, which the checker replays with its own
+// code (docs/certificates.md). A collision is checked on the original
+// network and needs no wrapping.
+void wrap_simplified_evidence(Outcome& o, const analysis::Simplified& simplified) {
   if (o.evidence.is_null() || o.collision || o.escape) return;
-  o.evidence = {{"kind", "simplified"}, {"sha256", cert::network_sha256(simplified)}, {"evidence", o.evidence}};
+  o.evidence = {{"kind", "simplified"},
+                {"sha256", cert::network_sha256(simplified.network)},
+                {"rewrites", rewrites_json(simplified.rewrites)},
+                {"evidence", o.evidence}};
 }
 
 }  // namespace
+
+nlohmann::json rewrites_json(const std::vector<analysis::Rewrite>& rewrites) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const analysis::Rewrite& r : rewrites) {
+    nlohmann::json step = {{"rule", analysis::to_string(r.rule)}, {"layer", r.layer}};
+    if (r.rule == analysis::Rewrite::Rule::reduce_block) {
+      nlohmann::json reps = nlohmann::json::array();
+      for (const std::optional<std::size_t>& rep : r.representative) reps.push_back(rep ? nlohmann::json(*rep) : nlohmann::json());
+      step["representatives"] = std::move(reps);
+      step["form"] = r.dense ? "dense" : "merged";
+      if (r.dense) step["opposite"] = r.opposite;
+    }
+    list.push_back(std::move(step));
+  }
+  return list;
+}
 
 Outcome decide(const net::Network& net, Property property, const Budget& budget, const Options& options) {
   if (options.engine == Engine::portfolio && options.simplify) {
@@ -175,7 +195,7 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
           {to_string(property), "simplify", analysis::describe(s), budget.elapsed_seconds() - started});
     if (s.changed) {
       Outcome o = run_stages(s.network, property, budget, options);
-      wrap_simplified_evidence(o, s.network);
+      wrap_simplified_evidence(o, s);
       if (o.decided())
         o.reason += " (shown for the exactly equivalent simplified network: " + analysis::describe(s) + ")";
       // The witness is re-checked on the network the user gave.

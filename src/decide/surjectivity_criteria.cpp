@@ -175,10 +175,17 @@ class InjectiveSquareCriterion : public Procedure {
     Outcome inj = options_.known_injective ? *options_.known_injective
                                            : decide(net, Property::injective, injective_budget, options_);
     if (inj.verdict != Verdict::holds) return not_applicable(name(), "injectivity is not proved");
+    // A known outcome is for the user's network; when this stage runs on its
+    // simplification, evidence already wrapped for exactly this network is
+    // used bare (the outer wrapper carries the rewrites once).
+    nlohmann::json evidence = inj.evidence;
+    if (evidence.is_object() && evidence.value("kind", "") == "simplified" &&
+        evidence.value("sha256", "") == cert::network_sha256(net))
+      evidence = evidence.at("evidence");
     return Outcome::holds(Property::surjective, "f: R^n -> R^n is piecewise affine and injective (" + inj.method + ": " + inj.reason +
                        "); an injective PA map of R^n is coherently oriented and hence onto R^n (Scholtes, "
                        "Introduction to Piecewise Differentiable Equations, 2012, Sec. 2.3; Radons 2017)", std::string(name()),
-                          {{"kind", "injective_square"}, {"injective", inj.evidence}});
+                          {{"kind", "injective_square"}, {"injective", evidence}});
   }
 
  private:

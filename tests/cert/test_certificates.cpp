@@ -266,7 +266,7 @@ TEST_CASE("evidence on the simplified network is certified, and tampering with t
   check::Report r = check::check_certificate(net, c);
   INFO(r.message);
   REQUIRE(r.status == check::Status::certified);
-  CHECK_THAT(r.steps.at(2), Catch::Contains("simplified network hash (4 -> 0 relu/leaky neurons, 3 -> 1 layers)"));
+  CHECK_THAT(r.steps.at(2), Catch::Contains("1 rewrites replayed, 4 -> 0 relu/leaky neurons, 3 -> 1 layers"));
   SECTION("a wrong hash of the simplified network") {
     std::string h = c["evidence"]["sha256"];
     h[0] = h[0] == '0' ? '1' : '0';
@@ -293,14 +293,48 @@ TEST_CASE("evidence on the simplified network is certified, and tampering with t
     c["network"]["sha256"] = cert::network_sha256(other);
     check::Report t = check::check_certificate(other, c);
     CHECK(t.status == check::Status::rejected);
-    CHECK_THAT(t.message, Catch::Contains("simplified network hash"));
+    CHECK_THAT(t.message, Catch::Contains("columns do not cancel"));
+  }
+  SECTION("rewrites that do not hold") {
+    json& rewrites = c["evidence"]["rewrites"];
+    REQUIRE(rewrites.size() == 1);
+    REQUIRE(rewrites[0]["rule"] == "reduce_block");
+    REQUIRE(rewrites[0]["form"] == "dense");
+    auto rejected_with = [&](const json& changed, const std::string& why) {
+      json t = c;
+      t["evidence"]["rewrites"] = changed;
+      check::Report r = check::check_certificate(net, t);
+      CHECK(r.status == check::Status::rejected);
+      CHECK_THAT(r.message, Catch::Contains("simplifi") && Catch::Contains(why));
+    };
+    json merged_into_one = rewrites;  // neurons of opposite sign are not positive multiples
+    merged_into_one[0]["representatives"][1] = std::size_t{0};
+    rejected_with(merged_into_one, "not a positive multiple");
+    json constant = rewrites;  // a neuron with a nonzero row is not constant
+    constant[0]["representatives"][0] = nullptr;
+    rejected_with(constant, "not constant");
+    json unpaired = rewrites;  // the dense form without its cancelling pairs
+    unpaired[0]["opposite"] = json::array();
+    rejected_with(unpaired, "no opposite class");
+    json other_rule = rewrites;
+    other_rule[0]["rule"] = "drop_identity";
+    rejected_with(other_rule, "not an identity");
+    json merged = rewrites;  // the merged form keeps the relu: another network than the evidence's
+    merged[0]["form"] = "merged";
+    rejected_with(merged, "another network");
+    rejected_with(json::array(), "another network");
+    rejected_with(json::parse(R"([{"rule": "fold", "layer": 0}])"), "unknown rule");
+    json missing = c;
+    missing["evidence"].erase("rewrites");
+    CHECK(check::check_certificate(net, missing).status == check::Status::rejected);
   }
 }
 
-TEST_CASE("a reused injectivity proof nests one simplified wrapper in another", "[cert][simplify]") {
+TEST_CASE("a reused injectivity proof is not wrapped twice for the simplified network", "[cert][simplify]") {
   // f(x) = 3/2 relu(x) - relu(-x) + 0 relu(2x): strictly increasing, onto R. The identity layer
-  // and the dead neuron go; bijective reuses the injectivity outcome (already wrapped) inside the
-  // injective-square evidence, which is wrapped again, so the checker re-simplifies the simplified net.
+  // and the dead neuron go; bijective reuses the injectivity outcome (already wrapped for the
+  // simplified network) inside the injective-square evidence, which is wrapped once: its rewrites
+  // lead from the user's network to the network both proofs are about.
   net::Network net = io::parse_network(R"({"input_dim": 1, "layers": [{"type": "identity"},
       {"type": "dense", "weights": [[1], [-1], [2]]}, {"type": "relu"},
       {"type": "dense", "weights": [["3/2", -1, 0]]}]})", "t");
@@ -312,7 +346,7 @@ TEST_CASE("a reused injectivity proof nests one simplified wrapper in another", 
   REQUIRE(c["verdict"] == "holds");
   REQUIRE(c["evidence"]["kind"] == "simplified");
   REQUIRE(c["evidence"]["evidence"]["kind"] == "injective_square");
-  REQUIRE(c["evidence"]["evidence"]["injective"]["kind"] == "simplified");
+  REQUIRE(c["evidence"]["evidence"]["injective"]["kind"] != "simplified");
   check::Report r = check::check_certificate(net, c);
   INFO(r.message);
   CHECK(r.status == check::Status::certified);
@@ -575,6 +609,24 @@ TEST_CASE("Jacobian norm evidence is recomputed, and a wrong K or weight is caug
     CHECK(r.status == check::Status::rejected);
     CHECK_THAT(r.message, Catch::Contains("Jacobian norm"));
   }
+  SECTION("the opposite pairs are data the checker verifies") {
+    // Neurons 0..2 and 3..5 are x and -x: without the pairs the skip
+    // relu(x) - relu(-x) gets slopes in [-1, 1] and the bound is lost.
+    REQUIRE(e["opposite_pairs"].size() >= 3);
+    json without = c;
+    without["evidence"].erase("opposite_pairs");
+    check::Report r = check::check_certificate(net, without);
+    CHECK(r.status == check::Status::rejected);
+    CHECK_THAT(r.message, Catch::Contains("not below 1"));
+    json forged = c;  // neurons 0 and 4 are x0 and -x1: not opposite
+    forged["evidence"]["opposite_pairs"] = json::parse("[[1, 0, 4]]");
+    check::Report f = check::check_certificate(net, forged);
+    CHECK(f.status == check::Status::rejected);
+    CHECK_THAT(f.message, Catch::Contains("do not have opposite pre-activations"));
+    json twice = c;  // one neuron in two pairs
+    twice["evidence"]["opposite_pairs"] = json::parse("[[1, 0, 3], [1, 3, 0]]");
+    CHECK_THAT(check::check_certificate(net, twice).message, Catch::Contains("names a neuron twice"));
+  }
 }
 
 TEST_CASE("forged Jacobian evidence on nets with identity layers is rejected", "[cert]") {
@@ -587,8 +639,11 @@ TEST_CASE("forged Jacobian evidence on nets with identity layers is rejected", "
   json c = certify(ten, decide::Property::injective, false);
   REQUIRE(c["verdict"] == "violated");
   c["verdict"] = "holds";
+  json identity_pair = json::parse("[[1, 0, 1]]");  // x and -x, but through an identity layer
   for (const json& forged : {json{{"kind", "jacobian_box"}, {"sign", 1}, {"unstable", 2}, {"pairs", 1}},
-                             json{{"kind", "jacobian_norm"}, {"k", {{"1"}}}, {"u", {"1"}}}}) {
+                             json{{"kind", "jacobian_box"}, {"sign", 1}, {"opposite_pairs", identity_pair}},
+                             json{{"kind", "jacobian_norm"}, {"k", {{"1"}}}, {"u", {"1"}}},
+                             json{{"kind", "jacobian_norm"}, {"k", {{"1"}}}, {"u", {"1"}}, {"opposite_pairs", identity_pair}}}) {
     c["evidence"] = forged;
     check::Report r = check::check_certificate(ten, c);
     INFO(r.message);

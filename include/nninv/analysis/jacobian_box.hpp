@@ -27,6 +27,7 @@
 // any others), independent at the center c of the box, and then M(c)^T.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -44,6 +45,7 @@ struct JacobianBox {
   std::string why_not;         // when not applicable
   std::size_t unstable = 0;    // neurons whose slope varies
   std::size_t pairs = 0;       // pairs of them with opposite pre-activations, one parameter each
+  std::vector<std::array<std::size_t, 3>> pair_list;  // those pairs as {layer, neuron, partner} (certificates)
   std::size_t parameters = 0;  // unstable - pairs: 2^parameters vertices
   int sign = 0;                // +1 / -1: every vertex determinant has this sign; 0: not so
   std::size_t vertex = 0;      // sign 0: the first vertex (bit i = parameter i at its upper end) that breaks it

@@ -25,7 +25,9 @@
 // guides the choice; the bound itself is exact.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -43,6 +45,7 @@ struct JacobianNorm {
   bool exact = false;             // bound computed exactly; else a floating-point estimate >= 1 (not tried exactly)
   std::size_t unstable = 0;       // neurons of unknown phase on X
   std::size_t pairs = 0;          // opposite pairs among them
+  std::vector<std::array<std::size_t, 3>> pair_list;  // those pairs as {layer, neuron, partner} (certificates)
   bool holds() const { return applicable && exact && bound < 1; }
 };
 

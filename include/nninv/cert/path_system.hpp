@@ -26,7 +26,7 @@ struct Affine {
 class PathSystem {
  public:
   // stable_phases: neurons whose pre-activation has one sign on all of X by
-  // analysis::interval_bounds (recomputed here) take that phase without a
+  // cert::layer_intervals (recomputed here) take that phase without a
   // split or a constraint: the chosen piece equals the activation on all of
   // X (both pieces agree at 0). Trees written with it say so
   // ("stable_phases": "interval_bounds", docs/certificates.md).

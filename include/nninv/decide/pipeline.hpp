@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nninv/analysis/lipschitz.hpp"
+#include "nninv/analysis/simplify.hpp"
 #include "nninv/decide/budget.hpp"
 #include "nninv/decide/outcome.hpp"
 #include "nninv/net/network.hpp"
@@ -69,6 +70,10 @@ Outcome decide(const net::Network& net, Property property, const Budget& budget,
 // set when f is proved injective on X. Requires y.size() == net.output_dim().
 InvertOutcome invert(const net::Network& net, const arith::Vector& y, const Budget& budget,
                      const Options& options = {});
+
+// A simplification's rewrites as certificate data (the "rewrites" of
+// simplified evidence, docs/certificates.md), replayed by nninv-check.
+nlohmann::json rewrites_json(const std::vector<analysis::Rewrite>& rewrites);
 
 // The certificate of a decided (or unknown) outcome for `net`: the versioned
 // JSON object of docs/certificates.md, checked by nninv-check.

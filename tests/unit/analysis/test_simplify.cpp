@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "check/rewrites.hpp"
 #include "nninv/analysis/simplify.hpp"
 #include "nninv/cert/certificate.hpp"
+#include "nninv/decide/pipeline.hpp"
 #include "nninv/io/json_loader.hpp"
 
 using namespace nninv;
@@ -25,9 +27,13 @@ Vector random_point(std::mt19937& rng, std::size_t n) {
 }
 
 // The simplified network computes the same function on all of R^n (points far
-// outside any domain included) and is a fixpoint.
+// outside any domain included) and is a fixpoint; nninv-check's own replay of
+// the recorded rewrites (src/check/rewrites.cpp) arrives at the same network.
 void require_same_function(const net::Network& net, const analysis::Simplified& s, std::mt19937& rng) {
   REQUIRE(s.network.input_dim == net.input_dim);
+  REQUIRE(s.rewrites.empty() == !s.changed);
+  net::Network replayed = check::detail::replay_rewrites(net, decide::rewrites_json(s.rewrites));
+  REQUIRE(cert::canonical_text(replayed) == cert::canonical_text(s.network));
   REQUIRE(s.network.output_dim() == net.output_dim());
   REQUIRE(cert::canonical_text(analysis::simplify(s.network).network) == cert::canonical_text(s.network));
   REQUIRE(!analysis::simplify(s.network).changed);
