@@ -5,6 +5,7 @@
 
 option(NNINV_SANITIZE "Build everything with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(NNINV_WERROR "Treat compiler warnings as errors" OFF)
+option(NNINV_CHECKER_ONLY "Build nninv-check alone (arith, net, io, cert, check), without the producer or Z3" OFF)
 option(NNINV_FUZZ "Build the libFuzzer targets of tests/fuzz/ (clang only; implies NNINV_SANITIZE)" OFF)
 
 if(NNINV_FUZZ)
