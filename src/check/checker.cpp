@@ -14,7 +14,8 @@
 #include "intervals.hpp"
 #include "lipschitz_check.hpp"
 #include "rewrites.hpp"
-#include "slopes.hpp"
+#include "jacobian_check.hpp"
+#include "read.hpp"
 #include "step.hpp"
 
 namespace nninv::check {
@@ -26,11 +27,10 @@ using nlohmann::json;
 
 namespace {
 
+using detail::field;
+using detail::read_matrix;
+using detail::read_vector;
 using detail::StepFailed;
-
-// The Jacobian box step enumerates at most 2^16 vertices (the producer's
-// stage stops at 10 parameters, so its certificates stay well inside).
-constexpr std::size_t max_box_parameters = 16;
 
 struct SolverOnly {
   std::string what;
@@ -48,28 +48,6 @@ class Checker {
     if (!ok) fail(step, what);
   }
 
-  static const json& field(const json& j, const char* key, const std::string& step) {
-    if (!j.is_object() || !j.contains(key)) fail(step, std::string("missing field \"") + key + "\"");
-    return j.at(key);
-  }
-  Vector vector(const json& j, const char* key, std::size_t size, const std::string& step) const {
-    Vector v;
-    try {
-      v = cert::vector_from_json(field(j, key, step), key);
-    } catch (const std::runtime_error& e) {
-      fail(step, e.what());
-    }
-    require(v.size() == size, step, std::string(key) + " has " + std::to_string(v.size()) + " entries, expected " +
-                                        std::to_string(size));
-    return v;
-  }
-  Matrix matrix(const json& j, const std::string& what, const std::string& step) const {
-    try {
-      return cert::matrix_from_json(j, what);
-    } catch (const std::runtime_error& e) {
-      fail(step, e.what());
-    }
-  }
   static bool is_identity(const Matrix& m) { return m == Matrix::identity(m.rows()) && m.rows() == m.cols(); }
 
   void header(const json& c) {
@@ -102,7 +80,7 @@ class Checker {
     if (property == "injective" && verdict == "holds" && kind == "jacobian_box") return jacobian_box(e);
     if (property == "injective" && verdict == "holds" && kind == "jacobian_norm") return jacobian_norm(e);
     if (property == "invert" && verdict == "none" && kind == "preimage_proof_tree") {
-      Vector y = vector(c, "y", net_.output_dim(), "claimed y");
+      Vector y = read_vector(c, "y", net_.output_dim(), "claimed y");
       return preimage_tree(e, y, 0);
     }
     if (property == "surjective" && verdict == "violated" && kind == "unreachable") return unreachable(e);
@@ -144,7 +122,7 @@ class Checker {
   }
 
   std::string collision(const json& e) {
-    Vector x1 = vector(e, "x1", net_.input_dim, "collision"), x2 = vector(e, "x2", net_.input_dim, "collision");
+    Vector x1 = read_vector(e, "x1", net_.input_dim, "collision"), x2 = read_vector(e, "x2", net_.input_dim, "collision");
     require(net_.domain.contains(x1) && net_.domain.contains(x2), "witness in X", "x1 or x2 lies outside the domain");
     pass("witness in X");
     require(x1 != x2, "x1 != x2", "x1 and x2 are equal");
@@ -184,7 +162,7 @@ class Checker {
       const net::Layer& layer = net_.layers[k];
       if (const auto* d = std::get_if<net::Dense>(&layer)) {
         Matrix w = before_first_dense ? select_columns(d->weights, free) : d->weights;
-        Matrix l = matrix(list[k], "left inverse of layer " + std::to_string(k), step);
+        Matrix l = read_matrix(list[k], "left inverse of layer " + std::to_string(k), step);
         require(l.cols() == w.rows() && is_identity(l * w), step, "L W is not the identity");
         before_first_dense = false;
       } else if (std::holds_alternative<net::Relu>(layer)) {
@@ -205,14 +183,14 @@ class Checker {
   std::string affine_left(const json& e) {
     Matrix a = select_columns(affine_on_domain("affine on X"), net_.domain.free_coordinates());
     pass("affine on X");
-    Matrix l = matrix(field(e, "L", "left inverse"), "L", "left inverse");
+    Matrix l = read_matrix(field(e, "L", "left inverse"), "L", "left inverse");
     require(l.cols() == a.rows() && is_identity(l * a), "left inverse", "L A is not the identity");
     pass("left inverse");
     return "f is affine on X with a left inverse, so injective on X";
   }
 
   std::string unreachable(const json& e) {
-    Vector y = vector(e, "y", net_.output_dim(), "unreachable point");
+    Vector y = read_vector(e, "y", net_.output_dim(), "unreachable point");
     require(net_.codomain.contains(y), "y in Y", "y lies outside the codomain");
     pass("y in Y");
     Rational r = 0;
@@ -243,8 +221,8 @@ class Checker {
     if (kind == "separating_vector") {
       Matrix a = select_columns(affine_on_domain("affine on X"), net_.domain.free_coordinates());
       pass("affine on X");
-      Vector u = vector(proof, "u", net_.output_dim(), "separating vector");
-      Vector x0 = vector(proof, "x0", net_.input_dim, "separating vector");
+      Vector u = read_vector(proof, "u", net_.output_dim(), "separating vector");
+      Vector x0 = read_vector(proof, "x0", net_.input_dim, "separating vector");
       require(net_.domain.contains(x0), "separating vector", "x0 lies outside the domain");
       require(arith::is_zero(arith::transpose(a) * u), "separating vector", "u^T A is not zero");
       Vector fx0 = net::evaluate(net_, x0), diff = y;
@@ -386,101 +364,8 @@ class Checker {
     require(cert::verify_farkas(system, mult, &why), step, where + ": " + why);
   }
 
-  // Jacobian box (docs/architecture.md): f(x1) - f(x2) = M(s) (x1 - x2), and
-  // det P M(s) is affine in each slope parameter (a neuron of unknown phase,
-  // or an opposite pair from the evidence, verified), so one strict sign at
-  // every vertex of the box of slopes means no M(s) is singular. Every
-  // vertex determinant is recomputed here with exact products.
-  std::string jacobian_box(const json& e) {
-    const std::string step = "Jacobian box";
-    const json& claimed = field(e, "sign", step);
-    require(claimed == 1 || claimed == -1, step, "the sign is not 1 or -1");
-    const int sign = claimed.get<int>();
-    detail::Facts f = detail::facts_of(net_);
-    const std::size_t n = f.free.size(), m = net_.output_dim();
-    std::optional<Matrix> p;
-    if (e.contains("projection")) {
-      p = matrix(e.at("projection"), "projection", step);
-      require(p->rows() == n && p->cols() == m, step,
-              "the projection is not " + std::to_string(n) + " x " + std::to_string(m) + " (free inputs x outputs)");
-    }
-    require(m == n || p, step, "the outputs are not as many as the free inputs, and no projection P is given");
-    std::size_t pair_count = 0;
-    detail::Pairs pairs = detail::read_pairs(net_, f, e, "opposite_pairs", step, &pair_count);
-    // The parameters: neurons of unknown phase, less the second of each pair.
-    std::vector<std::pair<std::size_t, std::size_t>> parameters;
-    std::size_t unstable = 0;
-    for (std::size_t k = 0; k < net_.layers.size(); ++k) {
-      std::vector<bool> second(f.slopes[k].size(), false);
-      for (const std::optional<std::size_t>& q : pairs[k])
-        if (q) second[*q] = true;
-      for (std::size_t j = 0; j < f.slopes[k].size(); ++j) {
-        if (f.slopes[k][j].lo == f.slopes[k][j].hi) continue;
-        ++unstable;
-        if (!second[j]) parameters.emplace_back(k, j);
-      }
-    }
-    require(parameters.size() <= max_box_parameters, step,
-            std::to_string(parameters.size()) + " slope parameters; nninv-check enumerates at most 2^" +
-                std::to_string(max_box_parameters) + " vertices");
-    Matrix start(net_.input_dim, n);
-    for (std::size_t j = 0; j < n; ++j) start(f.free[j], j) = 1;
-    const std::size_t vertices = std::size_t{1} << parameters.size();
-    for (std::size_t v = 0; v < vertices; ++v) {
-      std::vector<std::vector<Rational>> slope(net_.layers.size());
-      for (std::size_t k = 0; k < net_.layers.size(); ++k)
-        for (const detail::Slope& s : f.slopes[k]) slope[k].push_back(s.lo);
-      for (std::size_t b = 0; b < parameters.size(); ++b) {
-        auto [k, j] = parameters[b];
-        if (v >> b & 1) slope[k][j] = f.slopes[k][j].hi;
-      }
-      for (std::size_t k = 0; k < net_.layers.size(); ++k)
-        for (std::size_t j = 0; j < pairs[k].size(); ++j)
-          if (pairs[k][j]) slope[k][*pairs[k][j]] = 1 + detail::negative_side(net_, k) - slope[k][j];
-      Matrix t = start;
-      for (std::size_t k = 0; k < net_.layers.size(); ++k) {
-        if (const auto* d = std::get_if<net::Dense>(&net_.layers[k])) t = d->weights * t;
-        for (std::size_t i = 0; i < slope[k].size(); ++i)
-          for (std::size_t j = 0; j < n; ++j) t(i, j) *= slope[k][i];
-      }
-      Rational det = arith::determinant(p ? *p * t : t);
-      require(sign > 0 ? det > 0 : det < 0, step,
-              "vertex " + std::to_string(v) + " has the determinant " + arith::to_string(det) +
-                  ", of the other sign or 0");
-    }
-    pass("Jacobian box: " + std::to_string(unstable) + " neurons of unknown phase (opposite pairs: " +
-         std::to_string(pair_count) + "), " + std::to_string(vertices) + " vertex determinants" +
-         (p ? " of P M (P from the certificate)" : "") + ", all " + (sign > 0 ? "positive" : "negative"));
-    return "f(x1) - f(x2) = M (x1 - x2) for a matrix M of the Jacobian box, each of full column rank, so f is "
-           "injective on X";
-  }
-
-  // Jacobian norm: with the certificate's K, weights u and opposite pairs
-  // (verified), the checker's own interval enclosure of K M(s) - I over all
-  // slopes (slopes.hpp) must have weighted max-norm max_i (R u)_i / u_i below 1.
-  std::string jacobian_norm(const json& e) {
-    const std::string step = "Jacobian norm";
-    detail::Facts f = detail::facts_of(net_);
-    Matrix k = matrix(field(e, "k", step), "K", step);
-    require(k.rows() == f.free.size() && k.cols() == net_.output_dim(), step, "K is not (free inputs) x (outputs)");
-    Vector u = vector(e, "u", k.rows(), "Jacobian norm weights");
-    require(std::all_of(u.begin(), u.end(), [](const Rational& w) { return w > 0; }), step,
-            "a weight u_i is not positive");
-    std::size_t pair_count = 0;
-    detail::Pairs pairs = detail::read_pairs(net_, f, e, "opposite_pairs", step, &pair_count);
-    Matrix r = detail::magnitude_bound(detail::enclosure_of(net_, f, pairs, k), true);
-    Rational bound = 0;
-    for (std::size_t i = 0; i < r.rows(); ++i) {
-      Rational row = 0;
-      for (std::size_t j = 0; j < r.cols(); ++j) row += r(i, j) * u[j];
-      bound = std::max(bound, Rational(row / u[i]));
-    }
-    require(bound < 1, step, "the enclosure of K M(s) - I has norm " + arith::to_string(bound) + ", not below 1");
-    pass("Jacobian norm: opposite pairs " + std::to_string(pair_count) + ", ||K M(s) - I||_u <= " +
-         arith::to_string(bound) + " < 1 for every s");
-    return "f(x1) - f(x2) = M (x1 - x2) for a matrix M whose product with K is within distance < 1 of the "
-           "identity, so M has full column rank and f is injective on X";
-  }
+  std::string jacobian_box(const json& e) { return detail::check_jacobian_box(net_, e, steps); }
+  std::string jacobian_norm(const json& e) { return detail::check_jacobian_norm(net_, e, steps); }
 
   // "stable_phases": "interval_bounds": neurons of one sign on X by interval
   // bounds (recomputed) take that phase without a split; absent: every
@@ -529,7 +414,7 @@ class Checker {
   }
 
   std::string escape(const json& e) {
-    Vector x = vector(e, "x", net_.input_dim, "escape");
+    Vector x = read_vector(e, "x", net_.input_dim, "escape");
     require(net_.domain.contains(x), "x in X", "x lies outside the domain");
     pass("x in X");
     require(!net_.codomain.contains(net::evaluate(net_, x)), "f(x) outside Y",
@@ -613,7 +498,7 @@ class Checker {
       const net::Layer& layer = net_.layers[k];
       require(!std::holds_alternative<net::Relu>(layer), step, "a relu layer is not onto");
       if (const auto* d = std::get_if<net::Dense>(&layer)) {
-        Matrix r = matrix(list[k], "right inverse of layer " + std::to_string(k), step);
+        Matrix r = read_matrix(list[k], "right inverse of layer " + std::to_string(k), step);
         require(r.rows() == d->weights.cols() && is_identity(d->weights * r), step, "W R is not the identity");
       }
       pass(step + " onto");
@@ -626,7 +511,7 @@ class Checker {
     pass("X = R^n");
     Matrix a = affine_on_domain("affine on X");
     pass("affine on X");
-    Matrix r = matrix(field(e, "R", "right inverse"), "R", "right inverse");
+    Matrix r = read_matrix(field(e, "R", "right inverse"), "R", "right inverse");
     require(r.rows() == a.cols() && is_identity(a * r), "right inverse", "A R is not the identity");
     pass("right inverse");
     return "f is affine on R^n with a right inverse, so onto R^m and hence onto Y";
@@ -677,9 +562,9 @@ class Checker {
       fail("section", where + ": " + e.what());
     }
     require(ps->fully_fixed(), "section", where + ": the pattern leaves a neuron's phase open");
-    Matrix s = matrix(field(leaf, "S", "section"), "S", "section");
+    Matrix s = read_matrix(field(leaf, "S", "section"), "S", "section");
     require(s.rows() == n && s.cols() == m, "section", where + ": S is not input_dim x output_dim");
-    Vector t = vector(leaf, "t", n, "section");
+    Vector t = read_vector(leaf, "t", n, "section");
     Matrix a(m, n);
     Vector c(m);
     for (std::size_t i = 0; i < m; ++i) {
@@ -736,7 +621,7 @@ class Checker {
       return;
     }
     const json& split = field(node, "split", "section tree");
-    Vector a = vector(split, "a", m, "section tree");
+    Vector a = read_vector(split, "a", m, "section tree");
     Rational b;
     try {
       b = arith::parse_rational(field(split, "b", "section tree").get<std::string>());
@@ -762,8 +647,8 @@ class Checker {
   }
 
   std::string preimage(const json& e, const json& c) {
-    Vector y = vector(c, "y", net_.output_dim(), "claimed y");
-    Vector x = vector(e, "x", net_.input_dim, "preimage");
+    Vector y = read_vector(c, "y", net_.output_dim(), "claimed y");
+    Vector x = read_vector(e, "x", net_.input_dim, "preimage");
     require(net_.domain.contains(x), "x in X", "x lies outside the domain");
     pass("x in X");
     require(net::evaluate(net_, x) == y, "f(x) = y", "f(x) differs from y (exact evaluation)");
@@ -793,23 +678,23 @@ Report check_on_this_thread(const net::Network& net, const json& certificate) {
       // holds: both parts must be certified; violated: the violated part.
       // A bijection from X to Y is injective, into Y and onto Y; certificates
       // written before the "into" part have none, which only stands for Y = R^m.
-      const json& parts = Checker::field(certificate, "parts", "parts");
+      const json& parts = field(certificate, "parts", "parts");
       for (const char* part : {"injective", "into", "surjective"}) {
         if (std::string(part) == "into" && parts.is_object() && !parts.contains("into") && net.codomain.is_everything())
           continue;
         if (verdict == "violated" && (!parts.is_object() || !parts.contains(part))) continue;
-        const json& p = Checker::field(parts, part, "parts");
+        const json& p = field(parts, part, "parts");
         std::string v = p.value("verdict", "");
         if (verdict == "violated" && v != "violated") continue;
         Checker::require(p.value("property", "") == part && (v == verdict || verdict == "violated"), "parts",
                          std::string("the ") + part + " part does not support the bijective verdict");
         report.message += (report.message.empty() ? "" : "; ") +
-                          checker.evidence(part, v, Checker::field(p, "evidence", "evidence"), p);
+                          checker.evidence(part, v, field(p, "evidence", "evidence"), p);
         if (verdict == "violated") break;
       }
       Checker::require(!report.message.empty(), "parts", "no part is violated");
     } else {
-      report.message = checker.evidence(property, verdict, Checker::field(certificate, "evidence", "evidence"),
+      report.message = checker.evidence(property, verdict, field(certificate, "evidence", "evidence"),
                                         certificate);
     }
     report.status = Status::certified;

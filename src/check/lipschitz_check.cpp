@@ -16,6 +16,7 @@
 #include <tuple>
 #include <variant>
 
+#include "read.hpp"
 #include "slopes.hpp"
 #include "nninv/cert/certificate.hpp"
 
@@ -116,25 +117,11 @@ class LipschitzChecker {
  private:
   void pass(const std::string& step) { steps_.push_back(step); }
 
-  static const json& field(const json& j, const char* key, const std::string& step) {
-    if (!j.is_object() || !j.contains(key)) fail(step, std::string("missing field \"") + key + "\"");
-    return j.at(key);
-  }
   static Rational rational(const json& j, const char* key, const std::string& step) {
-    const json& v = field(j, key, step);
-    if (!v.is_string()) fail(step, std::string(key) + " is not an exact number string");
-    try {
-      return arith::parse_rational(v.get<std::string>());
-    } catch (const std::exception&) {
-      fail(step, std::string(key) + " is not an exact number: \"" + v.get<std::string>() + "\"");
-    }
+    return read_rational(j, key, step);
   }
   static Matrix matrix(const json& j, const char* key, const std::string& step) {
-    try {
-      return cert::matrix_from_json(field(j, key, step), key);
-    } catch (const std::runtime_error& e) {
-      fail(step, e.what());
-    }
+    return read_matrix(field(j, key, step), key, step);
   }
 
   Pairs checked_pairs(const json& e, const std::string& step) {
