@@ -3,7 +3,7 @@
 // searches for rewrites, this file only verifies the ones the certificate
 // names. Each is an identity of functions on R^n in exact rationals:
 //   drop_identity      identity, leaky_relu(alpha = 1), x -> I x + 0;
-//   merge_activations  relu / leaky_relu keep the sign of their input, so
+//   merge_activations  relu / leaky_relu (alpha >= 0) keep the sign of their input, so
 //                      sigma_beta(sigma_alpha(t)) = sigma_{alpha beta}(t);
 //   merge_dense        W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2);
 //   reduce_block       in D1, act, D2: a neuron with a zero row of D1 outputs
@@ -184,8 +184,9 @@ net::Network replay_rewrites(const net::Network& net, const json& rewrites) {
     } else if (rule == "merge_activations") {
       std::optional<Rational> a, b;
       if (k + 1 < layers.size()) a = net::negative_slope(layers[k]), b = net::negative_slope(layers[k + 1]);
-      require(a && b, step, where + ": layers " + std::to_string(k) + ", " + std::to_string(k + 1) +
-                                " are not two relu / leaky_relu layers");
+      require(a && b && *a >= 0 && *b >= 0, step,
+              where + ": layers " + std::to_string(k) + ", " + std::to_string(k + 1) +
+                  " are not two relu / leaky_relu layers with nonnegative slopes");
       Rational alpha = *a * *b;
       layers[k] = alpha == 0 ? Layer(net::Relu{}) : Layer(net::LeakyRelu{alpha});
       layers.erase(at + 1);
