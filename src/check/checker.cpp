@@ -11,12 +11,14 @@
 
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
+#include "degree_check.hpp"
 #include "intervals.hpp"
 #include "lipschitz_check.hpp"
 #include "rewrites.hpp"
 #include "jacobian_check.hpp"
 #include "read.hpp"
 #include "step.hpp"
+#include "trees.hpp"
 
 namespace nninv::check {
 
@@ -31,6 +33,9 @@ using detail::field;
 using detail::read_matrix;
 using detail::read_vector;
 using detail::StepFailed;
+using detail::stable_phases;
+using detail::TreeStats;
+using detail::walk;
 
 struct SolverOnly {
   std::string what;
@@ -88,6 +93,8 @@ class Checker {
     if (property == "surjective" && verdict == "holds" && kind == "affine_right_inverse") return affine_right(e);
     if (property == "surjective" && verdict == "holds" && kind == "injective_square") return injective_square(e, c);
     if (property == "surjective" && verdict == "holds" && kind == "section_tree") return section_tree(e);
+    if (property == "surjective" && verdict == "holds" && kind == "recession_degree")
+      return detail::check_recession_degree(net_, e, steps);
     if (property == "invert" && verdict == "found" && kind == "preimage") return preimage(e, c);
     if (property == "into" && verdict == "violated" && kind == "escape") return escape(e);
     if (property == "into" && verdict == "holds" && kind == "codomain_everything") return codomain_everything();
@@ -237,66 +244,9 @@ class Checker {
     fail("proof", "unknown proof of unreachability \"" + kind + "\"");
   }
 
-  // Proof trees: every node's constraints are re-derived from the network and
-  // the path (cert::PathSystem); every leaf's multipliers are re-added.
-  struct TreeStats {
-    std::size_t nodes = 0, leaves = 0, depth = 0;
-    // Trees are walked recursively: a crafted certificate nested deeper than
-    // this is rejected instead of exhausting the stack. Proof search output
-    // is far shallower (depth 20 on the corpus).
-    static constexpr std::size_t max_depth = 2048;
-    void enter(std::size_t at, const std::string& step, const std::string& where) {
-      ++nodes;
-      depth = std::max(depth, at);
-      require(at <= max_depth, step, where.substr(0, 64) + "...: the tree is deeper than " + std::to_string(max_depth) + " levels");
-    }
-  };
-
-  void leaf(const json& node, const cert::PathSystem& ps, const std::string& where, TreeStats& stats) {
-    const json& sparse = field(node, "farkas", "proof tree");
-    require(sparse.is_object(), "proof tree", where + ": farkas multipliers are not an object");
-    Vector m(ps.constraints().size());
-    for (const auto& [index, value] : sparse.items()) {
-      std::size_t k = 0;
-      try {
-        k = std::stoul(index);
-        require(k < m.size(), "proof tree", where + ": multiplier index " + index + " out of range");
-        m[k] = arith::parse_rational(value.get<std::string>());
-      } catch (const std::logic_error&) {
-        fail("proof tree", where + ": malformed multiplier " + index);
-      } catch (const arith::NumberSyntaxError&) {
-        fail("proof tree", where + ": malformed multiplier " + index);
-      }
-    }
-    std::string why;
-    require(cert::verify_farkas(ps.constraints(), m, &why), "proof tree", where + ": " + why);
-    ++stats.leaves;
-  }
-
-  // Walks splits until `final_node` takes over at fully fixed nodes.
-  template <class Final>
-  void walk(const json& node, const cert::PathSystem& ps, const std::string& where, std::size_t depth,
-            TreeStats& stats, Final final_node) {
-    stats.enter(depth, "proof tree", where);
-    require(node.is_object(), "proof tree", where + ": node is not an object");
-    if (node.contains("farkas")) return leaf(node, ps, where, stats);
-    if (node.contains("split")) {
-      const json& s = node.at("split");
-      require(s.is_array() && s.size() == 3, "proof tree", where + ": split is not [copy, layer, neuron]");
-      for (bool active : {true, false}) {
-        cert::PathSystem child = ps;
-        try {
-          child.fix(s[0].get<std::size_t>(), s[1].get<std::size_t>(), s[2].get<std::size_t>(), active);
-        } catch (const std::exception& e) {
-          fail("proof tree", where + ": " + e.what());
-        }
-        const char* side = active ? "active" : "inactive";
-        walk(field(node, side, "proof tree"), child, where + "/" + side, depth + 1, stats, final_node);
-      }
-      return;
-    }
-    require(ps.fully_fixed(), "proof tree", where + ": a branch ends before every neuron's phase is fixed");
-    final_node(node, ps, where);
+  // A Farkas leaf of a phase tree: refutes the branch's constraints.
+  static void proof_leaf(const json& node, const cert::PathSystem& ps, const std::string& where, TreeStats& stats) {
+    detail::farkas_leaf(node, ps.constraints(), "proof tree", where, stats);
   }
 
   // Relu-layer trees: f starts with g(x) = relu(W x + b). g is not injective
@@ -359,22 +309,13 @@ class Checker {
       return;
     }
     std::vector<arith::Constraint> system = cert::inactive_rows_system(layer, inactive);
-    Vector mult = multipliers(field(node, "farkas", step), system.size(), step, where);
+    Vector mult = detail::read_multipliers(field(node, "farkas", step), system.size(), step, where);
     std::string why;
     require(cert::verify_farkas(system, mult, &why), step, where + ": " + why);
   }
 
   std::string jacobian_box(const json& e) { return detail::check_jacobian_box(net_, e, steps); }
   std::string jacobian_norm(const json& e) { return detail::check_jacobian_norm(net_, e, steps); }
-
-  // "stable_phases": "interval_bounds": neurons of one sign on X by interval
-  // bounds (recomputed) take that phase without a split; absent: every
-  // neuron is split (trees written before this option existed).
-  static bool stable_phases(const json& e) {
-    if (!e.contains("stable_phases")) return false;
-    require(e.at("stable_phases") == "interval_bounds", "proof tree", "unknown stable_phases rule");
-    return true;
-  }
 
   std::string twin_tree(const json& e) {
     require(!net_.domain.free_coordinates().empty(), "proof tree", "the domain is a single point");
@@ -390,7 +331,7 @@ class Checker {
            for (std::size_t t = 0; t < free.size(); ++t) {
              cert::PathSystem lexcase = prefix;  // x1_j = x2_j for earlier j, x1_i < x2_i
              lexcase.add(cert::PathSystem::from_affine(ps.input_difference(free[t]), arith::Relation::lt));
-             leaf(cases[t], lexcase, where + "/case " + std::to_string(t), stats);
+             proof_leaf(cases[t], lexcase, where + "/case " + std::to_string(t), stats);
              prefix.add(cert::PathSystem::from_affine(ps.input_difference(free[t]), arith::Relation::eq));
            }
          });
@@ -406,7 +347,7 @@ class Checker {
          [&](const json& node, const cert::PathSystem& ps, const std::string& where) {
            cert::PathSystem hit = ps;
            hit.add_preimage_outputs(y, r);
-           leaf(field(node, "outputs", "proof tree"), hit, where + "/outputs", stats);
+           proof_leaf(field(node, "outputs", "proof tree"), hit, where + "/outputs", stats);
          });
     pass("proof tree: " + std::to_string(stats.nodes) + " nodes, " + std::to_string(stats.leaves) +
          " Farkas leaves, depth " + std::to_string(stats.depth));
@@ -478,7 +419,7 @@ class Checker {
              [&](const json& node, const cert::PathSystem& ps, const std::string& at) {
                cert::PathSystem beyond = ps;
                beyond.add_output_beyond(i, *bound, upper);
-               leaf(field(node, "outputs", "proof tree"), beyond, at + "/outputs", stats);
+               proof_leaf(field(node, "outputs", "proof tree"), beyond, at + "/outputs", stats);
              });
       }
     require(k == sides.size(), "into trees", "more entries than bounded sides of Y");
@@ -530,23 +471,6 @@ class Checker {
   // empty (Farkas) or has a section x = S y + t with A S = I, A t + c = 0 for
   // the affine map (A, c) of f on the pattern's region, and every row of that
   // region and of X holding at S y + t for all y of the cell (Farkas).
-  Vector multipliers(const json& sparse, std::size_t size, const std::string& step, const std::string& where) {
-    require(sparse.is_object(), step, where + ": multipliers are not an object");
-    Vector m(size);
-    for (const auto& [index, value] : sparse.items()) {
-      try {
-        std::size_t k = std::stoul(index);
-        require(k < size && std::to_string(k) == index, step, where + ": multiplier index " + index + " out of range");
-        m[k] = arith::parse_rational(value.get<std::string>());
-      } catch (const std::logic_error&) {
-        fail(step, where + ": malformed multiplier " + index);
-      } catch (const arith::NumberSyntaxError&) {
-        fail(step, where + ": malformed multiplier " + index);
-      }
-    }
-    return m;
-  }
-
   void section_leaf(const json& leaf, const std::vector<arith::Constraint>& cell, const std::string& where) {
     std::size_t n = net_.input_dim, m = net_.output_dim();
     std::vector<std::string> pattern;
@@ -598,7 +522,7 @@ class Checker {
       std::vector<arith::Constraint> system = cell;
       system.push_back(cert::section_violation(rows[k], s, t));
       std::string row = where + ", row " + std::to_string(k), why;
-      Vector mult = multipliers(proofs[k], system.size(), "section in region", row);
+      Vector mult = detail::read_multipliers(proofs[k], system.size(), "section in region", row);
       require(cert::verify_farkas(system, mult, &why), "section in region", row + ": " + why);
     }
   }
@@ -610,7 +534,7 @@ class Checker {
     std::size_t m = net_.output_dim();
     if (node.contains("empty")) {
       std::string why;
-      Vector mult = multipliers(node.at("empty"), cell.size(), "section tree", where);
+      Vector mult = detail::read_multipliers(node.at("empty"), cell.size(), "section tree", where);
       require(cert::verify_farkas(cell, mult, &why), "section tree", where + ": the cell is not empty: " + why);
       ++stats.leaves;
       return;

@@ -133,7 +133,9 @@ Outcome run_stages(const net::Network& net, Property property, const Budget& bud
       options.trace->push_back({to_string(property), std::string(stage->name()),
                                 o.decided() ? to_string(o.verdict) : "not decided: " + o.reason,
                                 budget.elapsed_seconds() - started});
-    if (o.unreached && !o.unreached->radius && options.engine == Engine::portfolio)
+    // A missed radius only where the stage gave no proof: a stage's proof
+    // (a preimage tree) is for the point alone and would not cover the ball.
+    if (o.unreached && !o.unreached->radius && o.evidence.is_null() && options.engine == Engine::portfolio)
       o.unreached->radius = try_missed_radius(net, o.unreached->y, budget);
     if (o.decided()) {
       attach_evidence(o);

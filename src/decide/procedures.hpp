@@ -44,6 +44,8 @@ std::unique_ptr<Procedure> make_affine_image_criterion();
 std::unique_ptr<Procedure> make_surjective_chain_criterion();
 std::unique_ptr<Procedure> make_injective_square_criterion(const Options& options);
 std::unique_ptr<Procedure> make_unreachable_sample_search();
+// recession_degree.cpp: square nets on R^n, the Brouwer degree of f with every bias 0.
+std::unique_ptr<Procedure> make_recession_degree(const Options& options);
 std::unique_ptr<Procedure> make_region_cover();
 std::unique_ptr<Procedure> make_quantified_image(const smt::EncodingOptions& encoding);
 // into.cpp: does f map X into Y?

@@ -17,14 +17,14 @@ using cert::Affine;
 using cert::PathSystem;
 using nlohmann::json;
 
-namespace {
-
 json farkas_leaf(const arith::Vector& m) {
   json sparse = json::object();
   for (std::size_t k = 0; k < m.size(); ++k)
     if (m[k] != 0) sparse[std::to_string(k)] = m[k].get_str();
   return {{"farkas", sparse}};
 }
+
+namespace {
 
 class Search {
  public:
@@ -77,6 +77,14 @@ class Search {
     return json{{"outputs", farkas_leaf(*m)}};
   }
 
+  // One copy; fully fixed branches are written by `leaf`.
+  std::optional<json> regions(const PathSystem& ps, const RegionLeaf& leaf) {
+    if (!step()) return std::nullopt;
+    if (auto m = arith::find_farkas_multipliers(ps.constraints(), ps.num_vars())) return farkas_leaf(*m);
+    if (!ps.fully_fixed()) return split(ps, [&](const PathSystem& child) { return regions(child, leaf); });
+    return leaf(ps);
+  }
+
   std::size_t nodes() const { return nodes_; }
 
  private:
@@ -124,6 +132,14 @@ std::optional<json> try_preimage_proof(const net::Network& net, const arith::Vec
   auto tree = search.preimage(PathSystem(net, 1, /*stable_phases=*/true), y, radius.value_or(arith::Rational(0)));
   if (!tree) return std::nullopt;
   return json{{"kind", "preimage_proof_tree"}, {"nodes", search.nodes()}, {"stable_phases", "interval_bounds"}, {"tree", *tree}};
+}
+
+std::optional<json> try_region_tree(const net::Network& net, const Budget& budget, std::size_t max_nodes,
+                                    const RegionLeaf& leaf, std::size_t* nodes) {
+  Search search(net, budget, max_nodes);
+  auto tree = search.regions(PathSystem(net, 1, /*stable_phases=*/true), leaf);
+  if (nodes) *nodes = search.nodes();
+  return tree;
 }
 
 std::optional<json> try_into_proof(const net::Network& net, const Budget& budget, std::size_t max_nodes) {

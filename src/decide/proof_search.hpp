@@ -2,6 +2,7 @@
 // docs/certificates.md for the format the checker reads.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -35,5 +36,17 @@ std::optional<nlohmann::json> try_relu_layer_tree(const net::Network& net, const
 // nothing (not square on the free coordinates, a cell without a usable
 // section, or the node limit / budget ran out).
 std::optional<nlohmann::json> try_section_tree(const net::Network& net, const Budget& budget, std::size_t max_nodes);
+
+// The region tree of one copy of `net` on X: phase splits in network order
+// (stable phases by interval bounds) until each branch is infeasible (a
+// Farkas leaf, {"farkas": ...}) or fully fixed, where `leaf` writes the node
+// from the branch's PathSystem (nothing: give up). Nothing when a leaf gives
+// up or the node limit / budget runs out; *nodes counts the nodes visited.
+using RegionLeaf = std::function<std::optional<nlohmann::json>(const cert::PathSystem&)>;
+std::optional<nlohmann::json> try_region_tree(const net::Network& net, const Budget& budget, std::size_t max_nodes,
+                                              const RegionLeaf& leaf, std::size_t* nodes);
+
+// {"farkas": {index: multiplier}} with the nonzero multipliers of m.
+nlohmann::json farkas_leaf(const arith::Vector& m);
 
 }  // namespace nninv::decide

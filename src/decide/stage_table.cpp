@@ -26,6 +26,7 @@ const std::vector<Switch>& stage_switches() {
       {"fold-search", "skip the fold search (square nets: regions of opposite orientation)", &Options::fold_search},
       {"relu-layer", "skip the one-copy query of a first relu(W x + b) layer", &Options::relu_layer},
       {"region-cover", "skip the region cover before the quantified formula", &Options::region_cover},
+      {"recession-degree", "skip the degree of the recession map (square nets on R^n)", &Options::recession_degree},
   };
   return switches;
 }
@@ -85,6 +86,10 @@ const std::vector<Stage>& stage_table() {
       {"layer composition (surjective layers)", P::surjective,
        "X = R^n and every layer onto (full row rank, leaky_relu): a composition of surjections", {"criteria"},
        false, false, [](const Options&) { return make_surjective_chain_criterion(); }},
+      {"recession degree", P::surjective,
+       "X = R^n, m = n: region trees of f with every bias 0 on the faces of a cube; a nonzero Brouwer degree "
+       "proves onto (Gowda 1996), a missed direction d gives an unreachable t d",
+       {"criteria", "recession-degree"}, false, false, [](const Options& o) { return make_recession_degree(o); }},
       {"injective square PA map (Scholtes, Radons)", P::surjective,
        "X = R^n, m = n and f injective imply onto (Scholtes 2012; Radons 2017)", {"criteria"}, false, false,
        [](const Options& o) { return make_injective_square_criterion(o); }},

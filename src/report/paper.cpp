@@ -168,6 +168,17 @@ std::string evidence_text(const json& e, const Style& style) {
            "activation region and s(y) in that region and in X for every y of the cell (exact Farkas "
            "multipliers), the others are empty (Farkas). So every y in Y has a preimage in X.";
   }
+  if (kind == "recession_degree") {
+    std::string degree = std::to_string(e.value("degree", 0L));
+    std::string s = "Proof: let f_inf be f with every bias 0; it is positively homogeneous and f - f_inf is "
+                    "bounded. A case split on neuron phases of f_inf on each of the 2n facets of the cube [-1, 1]^n (";
+    s.append(std::to_string(e.value("nodes", 0))).append(" nodes) finds every ray that f_inf maps onto the ray of ");
+    s.append(style.point("d", e["d"])).append(", each inside a linear piece with nonsingular matrix, with signed count ");
+    s.append(degree).append(", and shows by exact Farkas multipliers that the singular pieces reach neither that ray nor 0. ");
+    s.append("So f_inf vanishes only at 0 and has Brouwer degree ").append(degree);
+    s.append(" != 0, and f, homotopic to it on every large sphere, is onto R^n (Gowda 1996; Deimling 1985).");
+    return s;
+  }
   if (kind == "single_point") return "Proof: X is a single point.";
   if (kind == "jacobian_box") {
     bool projected = e.contains("projection");

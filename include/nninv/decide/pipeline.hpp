@@ -36,6 +36,7 @@ struct Options {
   // with two implications; if-then-else measured up to 2x faster.
   bool ite_activations = true;
   bool region_cover = true;       // counterexample-guided cover before the quantified formula
+  bool recession_degree = true;   // square nets on R^n: the degree of the recession map
   // Only the stages that need no solver query of unbounded length (criteria,
   // exact searches): bijective runs every part this way first, so that a
   // part refuted in milliseconds stops the others before they start.
