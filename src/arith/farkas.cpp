@@ -8,7 +8,11 @@
 // giving 0 < 0. Phase 1 of the simplex method decides feasibility exactly.
 #include "nninv/arith/farkas.hpp"
 
+#include <algorithm>
 #include <cassert>
+#include <cmath>
+
+#include "nninv/arith/matrix.hpp"
 
 namespace nninv::arith {
 
@@ -74,6 +78,112 @@ std::optional<Vector> phase_one(std::vector<Vector> m, Vector r) {
   return z;
 }
 
+// Floating point may guide, never decide: phase 1 in doubles proposes a
+// basis (the rows' signs already flipped so that r >= 0), and the basic
+// solution is recomputed exactly. It is returned only when it is exactly
+// feasible: z >= 0, every artificial 0, M z = r by construction. Nothing
+// when the doubles find no zero-objective basis or the exact solve
+// disagrees; the exact phase 1 then answers.
+std::optional<Vector> guided_phase_one(const std::vector<Vector>& m, const Vector& r) {
+  std::size_t rows = m.size(), cols = rows ? m[0].size() : 0, total = cols + rows;
+  if (rows == 0) return Vector(cols);
+  std::vector<double> t(rows * (total + 1));
+  auto at = [&](std::size_t i, std::size_t j) -> double& { return t[i * (total + 1) + j]; };
+  std::vector<std::size_t> basis(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    double sign = r[i] < 0 ? -1 : 1;
+    for (std::size_t j = 0; j < cols; ++j) at(i, j) = sign * to_double(m[i][j]);
+    at(i, cols + i) = 1;
+    at(i, total) = sign * to_double(r[i]);
+    basis[i] = cols + i;
+  }
+  // Columns scaled to entries of at most 1 (the basis does not change) and
+  // the right-hand side too, so that one tolerance fits every column.
+  for (std::size_t j = 0; j <= total; ++j) {
+    double big = 0;
+    for (std::size_t i = 0; i < rows; ++i) big = std::max(big, std::fabs(at(i, j)));
+    if (!std::isfinite(big)) return std::nullopt;
+    if (big > 0)
+      for (std::size_t i = 0; i < rows; ++i) at(i, j) /= big;
+  }
+  const double eps = 1e-9;
+  std::vector<double> cost(total + 1);
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t j = 0; j <= total; ++j)
+      if (j < cols || j == total) cost[j] -= at(i, j);
+  for (std::size_t pivots = 0; pivots < 50 * (rows + total); ++pivots) {
+    std::size_t enter = total;
+    for (std::size_t j = 0; j < total; ++j)
+      if (cost[j] < -eps) {
+        enter = j;
+        break;
+      }
+    if (enter == total) break;
+    std::size_t leave = rows;
+    double best = 0;
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (at(i, enter) <= eps) continue;
+      double ratio = at(i, total) / at(i, enter);
+      if (leave == rows || ratio < best - eps || (ratio <= best + eps && basis[i] < basis[leave])) {
+        leave = i;
+        best = ratio;
+      }
+    }
+    if (leave == rows) return std::nullopt;
+    double pivot = at(leave, enter);
+    for (std::size_t j = 0; j <= total; ++j) at(leave, j) /= pivot;
+    for (std::size_t i = 0; i < rows; ++i) {
+      double f = at(i, enter);
+      if (i == leave || f == 0) continue;
+      for (std::size_t j = 0; j <= total; ++j) at(i, j) -= f * at(leave, j);
+    }
+    double f = cost[enter];
+    for (std::size_t j = 0; j <= total; ++j) cost[j] -= f * at(leave, j);
+    basis[leave] = enter;
+  }
+  if (cost[total] < -eps * static_cast<double>(rows)) return std::nullopt;  // the doubles see no certificate
+  // The exact basic solution: B z_B = r, with column k of B the system's
+  // column basis[k] (an artificial: the unit vector of its row).
+  Matrix b(rows, rows);
+  for (std::size_t k = 0; k < rows; ++k)
+    for (std::size_t i = 0; i < rows; ++i) {
+      Rational sign = r[i] < 0 ? -1 : 1;
+      b(i, k) = basis[k] < cols ? Rational(sign * m[i][basis[k]]) : Rational(basis[k] == cols + i ? 1 : 0);
+    }
+  Vector rhs(rows);
+  for (std::size_t i = 0; i < rows; ++i) rhs[i] = r[i] < 0 ? Rational(-r[i]) : r[i];
+  std::optional<Vector> zb = solve(std::move(b), rhs);
+  if (!zb) return std::nullopt;
+  Vector z(cols);
+  for (std::size_t k = 0; k < rows; ++k) {
+    if ((*zb)[k] < 0) return std::nullopt;
+    if (basis[k] >= cols) {
+      if ((*zb)[k] != 0) return std::nullopt;
+    } else {
+      z[basis[k]] = (*zb)[k];
+    }
+  }
+  return z;
+}
+
+// The positive multiple of (a, b) with coprime integer entries: the same
+// row, and the simplex's fractions stay far smaller (the products of
+// float32 weights have denominators 2^24, 2^48, ...). Returns the factor.
+Rational make_primitive(Vector& a, Rational& b) {
+  mpz_class den = b.get_den(), num = b.get_num();
+  for (const Rational& v : a) {
+    den = lcm(den, mpz_class(v.get_den()));
+    num = gcd(num, mpz_class(v.get_num()));
+  }
+  if (num == 0) return 1;  // the zero row
+  Rational factor(den, num);
+  factor.canonicalize();
+  if (factor < 0) factor = -factor;
+  for (Rational& v : a) v *= factor;
+  b *= factor;
+  return factor;
+}
+
 }  // namespace
 
 std::optional<Vector> find_feasible_point(const std::vector<Constraint>& system, std::size_t num_vars) {
@@ -86,8 +196,9 @@ std::optional<Vector> find_feasible_point(const std::vector<Constraint>& system,
   std::vector<Vector> m(system.size(), Vector(cols));
   Vector r(system.size());
   for (std::size_t k = 0; k < system.size(); ++k) {
-    const Constraint& c = system[k];
+    Constraint c = system[k];
     assert(c.a.size() == num_vars);
+    make_primitive(c.a, c.b);  // the same row, smaller fractions
     for (std::size_t i = 0; i < num_vars; ++i) {
       m[k][i] = c.a[i];
       m[k][num_vars + i] = -c.a[i];
@@ -95,14 +206,16 @@ std::optional<Vector> find_feasible_point(const std::vector<Constraint>& system,
     if (c.rel != Relation::eq) m[k][slack++] = 1;
     r[k] = c.b;
   }
-  std::optional<Vector> z = phase_one(std::move(m), std::move(r));
+  std::optional<Vector> z = guided_phase_one(m, r);
+  if (!z) z = phase_one(std::move(m), std::move(r));
   if (!z) return std::nullopt;
   Vector v(num_vars);
   for (std::size_t i = 0; i < num_vars; ++i) v[i] = (*z)[i] - (*z)[num_vars + i];
   return v;
 }
 
-std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars) {
+std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars,
+                                              Effort effort) {
   // Columns: one per le/lt row, two per eq row (e+ and e-), then s1 and s2.
   std::vector<std::size_t> first_column(system.size());
   std::size_t cols = 0;
@@ -114,8 +227,12 @@ std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& sys
   std::size_t s1 = cols++, s2 = cols++;
   std::vector<Vector> m(num_vars + 2, Vector(cols));
   Vector r(num_vars + 2);
+  // A multiple lambda (a, b) of a row with its multiplier mu is the row with
+  // lambda mu: the certificate is the same, for the caller's rows.
+  Vector factors(system.size());
   for (std::size_t k = 0; k < system.size(); ++k) {
-    const Constraint& c = system[k];
+    Constraint c = system[k];
+    factors[k] = make_primitive(c.a, c.b);
     std::size_t col = first_column[k];
     for (int sign : {1, -1}) {
       for (std::size_t i = 0; i < num_vars; ++i) m[i][col] = sign * c.a[i];
@@ -128,12 +245,14 @@ std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& sys
   m[num_vars][s1] = 1;
   m[num_vars + 1][s2] = 1;
   r[num_vars + 1] = -1;
-  std::optional<Vector> z = phase_one(std::move(m), std::move(r));
+  std::optional<Vector> z = guided_phase_one(m, r);
+  if (!z && effort == Effort::exact) z = phase_one(std::move(m), std::move(r));
   if (!z) return std::nullopt;
   Vector multipliers(system.size());
   for (std::size_t k = 0; k < system.size(); ++k) {
     multipliers[k] = (*z)[first_column[k]];
     if (system[k].rel == Relation::eq) multipliers[k] -= (*z)[first_column[k] + 1];
+    multipliers[k] *= factors[k];  // back to the caller's row
   }
   return multipliers;
 }

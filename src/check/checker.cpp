@@ -12,6 +12,7 @@
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
 #include "degree_check.hpp"
+#include "orientation_check.hpp"
 #include "intervals.hpp"
 #include "lipschitz_check.hpp"
 #include "rewrites.hpp"
@@ -84,6 +85,8 @@ class Checker {
     if (property == "injective" && verdict == "holds" && kind == "relu_layer_tree") return relu_layer_tree(e);
     if (property == "injective" && verdict == "holds" && kind == "jacobian_box") return jacobian_box(e);
     if (property == "injective" && verdict == "holds" && kind == "jacobian_norm") return jacobian_norm(e);
+    if (property == "injective" && verdict == "holds" && kind == "coherent_orientation")
+      return detail::check_coherent_orientation(net_, e, steps);
     if (property == "invert" && verdict == "none" && kind == "preimage_proof_tree") {
       Vector y = read_vector(c, "y", net_.output_dim(), "claimed y");
       return preimage_tree(e, y, 0);

@@ -270,4 +270,12 @@ class FoldSearch : public Procedure {
 
 std::unique_ptr<Procedure> make_fold_search() { return std::make_unique<FoldSearch>(); }
 
+std::optional<Collision> fold_between(const net::Network& net, const Vector& a, const Vector& b, const Budget& budget) {
+  LocalMap map = analysis::local_map(net, a);
+  std::vector<std::size_t> free = net.domain.free_coordinates();
+  if (!generic_point(map) || free.size() != net.output_dim()) return std::nullopt;
+  std::size_t steps_left = 20000;
+  return walk(net, free, Sample{a, std::move(map)}, b, budget, steps_left).collision;
+}
+
 }  // namespace nninv::decide

@@ -33,6 +33,13 @@ std::unique_ptr<Procedure> make_jacobian_norm_criterion();
 std::unique_ptr<Procedure> make_local_rank_search();
 // fold_search.cpp: square nets, sampled regions of opposite orientation and the fold between them.
 std::unique_ptr<Procedure> make_fold_search();
+// The walk of the fold search on the segment a -> b (a a generic point, b a
+// point of a region of the other orientation or with a singular map): a
+// collision checked by exact evaluation, or nothing.
+std::optional<Collision> fold_between(const net::Network& net, const arith::Vector& a, const arith::Vector& b,
+                                      const Budget& budget);
+// coherent_orientation.cpp: square nets on R^n, every full region of one orientation and degree +-1.
+std::unique_ptr<Procedure> make_coherent_orientation(const Options& options);
 // relu_layer.cpp: a first layer relu(W x + b) by the one-copy encoding; complete when the later layers are injective.
 std::unique_ptr<Procedure> make_first_relu_layer();
 // smt_procedure.cpp: the complete twin encoding in Z3.

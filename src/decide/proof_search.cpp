@@ -26,16 +26,20 @@ json farkas_leaf(const arith::Vector& m) {
 
 namespace {
 
+using Point = std::optional<arith::Vector>;
+
 class Search {
  public:
   Search(const net::Network& net, const Budget& budget, std::size_t max_nodes)
       : net_(net), budget_(budget), max_nodes_(max_nodes) {}
 
   // Twin: copies 0 and 1, outputs equal, x1 <lex x2 over free coordinates.
-  std::optional<json> twin(const PathSystem& ps) {
+  std::optional<json> twin(const PathSystem& ps, const Point& inherited) {
     if (!step()) return std::nullopt;
-    if (auto m = arith::find_farkas_multipliers(ps.constraints(), ps.num_vars())) return farkas_leaf(*m);
-    if (!ps.fully_fixed()) return split(ps, [this](const PathSystem& child) { return twin(child); });
+    Node node = examine(ps, inherited);
+    if (node.refuted) return node.refuted;
+    if (!ps.fully_fixed())
+      return split(ps, [&](const PathSystem& child) { return twin(child, node.point); });
     PathSystem prefix = ps;
     prefix.tie_outputs();
     json cases = json::array();
@@ -52,11 +56,13 @@ class Search {
   }
 
   // One copy, f(x) within `radius` of y (radius 0: equal).
-  std::optional<json> preimage(const PathSystem& ps, const arith::Vector& y, const arith::Rational& radius) {
+  std::optional<json> preimage(const PathSystem& ps, const arith::Vector& y, const arith::Rational& radius,
+                               const Point& inherited = {}) {
     if (!step()) return std::nullopt;
-    if (auto m = arith::find_farkas_multipliers(ps.constraints(), ps.num_vars())) return farkas_leaf(*m);
+    Node node = examine(ps, inherited);
+    if (node.refuted) return node.refuted;
     if (!ps.fully_fixed())
-      return split(ps, [&](const PathSystem& child) { return preimage(child, y, radius); });
+      return split(ps, [&](const PathSystem& child) { return preimage(child, y, radius, node.point); });
     PathSystem hit = ps;
     hit.add_preimage_outputs(y, radius);
     auto m = arith::find_farkas_multipliers(hit.constraints(), ps.num_vars());
@@ -65,11 +71,13 @@ class Search {
   }
 
   // One copy, f_i(x) beyond `bound` (above it when upper, else below).
-  std::optional<json> beyond(const PathSystem& ps, std::size_t i, const arith::Rational& bound, bool upper) {
+  std::optional<json> beyond(const PathSystem& ps, std::size_t i, const arith::Rational& bound, bool upper,
+                             const Point& inherited = {}) {
     if (!step()) return std::nullopt;
-    if (auto m = arith::find_farkas_multipliers(ps.constraints(), ps.num_vars())) return farkas_leaf(*m);
+    Node node = examine(ps, inherited);
+    if (node.refuted) return node.refuted;
     if (!ps.fully_fixed())
-      return split(ps, [&](const PathSystem& child) { return beyond(child, i, bound, upper); });
+      return split(ps, [&](const PathSystem& child) { return beyond(child, i, bound, upper, node.point); });
     PathSystem out = ps;
     out.add_output_beyond(i, bound, upper);
     auto m = arith::find_farkas_multipliers(out.constraints(), ps.num_vars());
@@ -78,10 +86,12 @@ class Search {
   }
 
   // One copy; fully fixed branches are written by `leaf`.
-  std::optional<json> regions(const PathSystem& ps, const RegionLeaf& leaf) {
+  std::optional<json> regions(const PathSystem& ps, const RegionLeaf& leaf, const Point& inherited = {}) {
     if (!step()) return std::nullopt;
-    if (auto m = arith::find_farkas_multipliers(ps.constraints(), ps.num_vars())) return farkas_leaf(*m);
-    if (!ps.fully_fixed()) return split(ps, [&](const PathSystem& child) { return regions(child, leaf); });
+    Node node = examine(ps, inherited);
+    if (node.refuted) return node.refuted;
+    if (!ps.fully_fixed())
+      return split(ps, [&](const PathSystem& child) { return regions(child, leaf, node.point); });
     return leaf(ps);
   }
 
@@ -89,6 +99,36 @@ class Search {
 
  private:
   bool step() { return ++nodes_ <= max_nodes_ && !budget_.exhausted(); }
+
+  // A node's rows are refuted (a Farkas leaf) or feasible, with a point of
+  // them that its children try first: a child that keeps the point is
+  // feasible without a linear program. Most splits are on neurons of one
+  // phase on the node's region, where one child keeps the point and the
+  // other is refuted, so this halves the programs solved. Feasibility
+  // needs no proof (the checker only reads the refutations).
+  struct Node {
+    std::optional<json> refuted;
+    Point point;
+  };
+  static bool satisfies(const std::vector<Constraint>& rows, const arith::Vector& v) {
+    for (const Constraint& c : rows) {
+      arith::Rational lhs = arith::dot(c.a, v);
+      if (c.rel == Relation::le ? !(lhs <= c.b) : c.rel == Relation::lt ? !(lhs < c.b) : lhs != c.b) return false;
+    }
+    return true;
+  }
+  // Programs in the order that is cheap when the doubles are right: the
+  // guided refutation, then a point, and the exact refutation last.
+  static Node examine(const PathSystem& ps, const Point& inherited) {
+    const std::vector<Constraint>& rows = ps.constraints();
+    if (inherited && satisfies(rows, *inherited)) return {std::nullopt, inherited};
+    if (auto m = arith::find_farkas_multipliers(rows, ps.num_vars(), arith::Effort::guided)) return {farkas_leaf(*m), {}};
+    Point p = arith::find_feasible_point(rows, ps.num_vars());
+    if (p && satisfies(rows, *p)) return {std::nullopt, std::move(p)};
+    // No point, or one that meets a strict row with equality.
+    if (auto m = arith::find_farkas_multipliers(rows, ps.num_vars())) return {farkas_leaf(*m), {}};
+    return {std::nullopt, {}};
+  }
 
   template <class Recurse>
   std::optional<json> split(const PathSystem& ps, Recurse recurse) {
@@ -120,7 +160,7 @@ class Search {
 std::optional<json> try_twin_proof(const net::Network& net, const Budget& budget, std::size_t max_nodes) {
   if (net.domain.free_coordinates().empty()) return std::nullopt;
   Search search(net, budget, max_nodes);
-  auto tree = search.twin(PathSystem(net, 2, /*stable_phases=*/true));
+  auto tree = search.twin(PathSystem(net, 2, /*stable_phases=*/true), {});
   if (!tree) return std::nullopt;
   return json{{"kind", "twin_proof_tree"}, {"nodes", search.nodes()}, {"stable_phases", "interval_bounds"}, {"tree", *tree}};
 }

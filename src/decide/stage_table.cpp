@@ -27,6 +27,8 @@ const std::vector<Switch>& stage_switches() {
       {"relu-layer", "skip the one-copy query of a first relu(W x + b) layer", &Options::relu_layer},
       {"region-cover", "skip the region cover before the quantified formula", &Options::region_cover},
       {"recession-degree", "skip the degree of the recession map (square nets on R^n)", &Options::recession_degree},
+      {"coherent-orientation", "skip the region tree of one orientation (square nets on R^n)",
+       &Options::coherent_orientation},
   };
   return switches;
 }
@@ -59,6 +61,11 @@ const std::vector<Stage>& stage_table() {
        "square nets: sampled regions whose Jacobians have determinants of opposite sign; the fold between them "
        "gives a collision",
        {"witness-search", "fold-search"}, false, false, [](const Options&) { return make_fold_search(); }},
+      {"coherent orientation (degree)", P::injective,
+       "X = R^n, m = n: the recession map's degree and the region tree of f; every full region of the degree's "
+       "orientation and degree +-1 prove a PL homeomorphism, a region of the other orientation gives a fold",
+       {"criteria", "coherent-orientation"}, false, false,
+       [](const Options& o) { return make_coherent_orientation(o); }},
       {"first relu layer (one-copy encoding, Z3)", P::injective,
        "nets that start with dense, relu: one copy of that layer and a direction v, \"every row strictly inactive "
        "or orthogonal to v\" (Z3); complete when the later layers are injective",

@@ -179,6 +179,21 @@ std::string evidence_text(const json& e, const Style& style) {
     s.append(" != 0, and f, homotopic to it on every large sphere, is onto R^n (Gowda 1996; Deimling 1985).");
     return s;
   }
+  if (kind == "coherent_orientation") {
+    const nlohmann::json& r = e["recession"];
+    std::string degree = std::to_string(r.value("degree", 0L));
+    std::string s = "Proof: f with every bias 0 vanishes only at 0 and has Brouwer degree ";
+    s.append(degree).append(" (counted on the facets of the cube, ").append(std::to_string(r.value("nodes", 0)));
+    s.append(" nodes), so f is proper with that degree on every large ball (Gowda 1996). A case split on neuron "
+             "phases of f on R^n (");
+    s.append(std::to_string(e.value("nodes", 0))).append(" nodes, exact Farkas multipliers for the empty branches) "
+             "shows that every linear region with an interior has a map whose determinant has the degree's sign, "
+             "the other regions having no interior. Every preimage of a point then has a local index of that sign "
+             "and size at least 1, and the indices add up to the degree ");
+    s.append(degree).append(": each point has exactly one preimage, and f is a piecewise-linear homeomorphism "
+                            "of R^n (Deimling 1985).");
+    return s;
+  }
   if (kind == "single_point") return "Proof: X is a single point.";
   if (kind == "jacobian_box") {
     bool projected = e.contains("projection");

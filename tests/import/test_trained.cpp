@@ -1,9 +1,9 @@
 // Small MLPs trained in PyTorch and exported with torch.onnx.export
 // (tests/import/trained/train.py; the .onnx files are committed). Their
 // answers are not known by construction, so every verdict asserted here is
-// one that carries its own proof: surjectivity by the recession degree,
-// re-derived by nninv-check, and injectivity refuted by an exactly checked
-// collision.
+// one that carries its own proof: surjectivity by the recession degree and
+// injectivity by coherent orientation, both re-derived by nninv-check, and
+// injectivity refuted by an exactly checked collision.
 #include <catch2/catch.hpp>
 
 #include "nninv/check/checker.hpp"
@@ -34,13 +34,33 @@ TEST_CASE("trained R^2 -> R^2 MLPs are onto by their recession degree, certified
   }
 }
 
-// The wider nets fit their bijective target well enough that neither a fold
-// nor Z3 finds a collision within minutes (their injectivity is open).
-TEST_CASE("a trained MLP that folds: not injective, with an exactly checked collision", "[import][trained]") {
-  for (const char* name : {"relu_2_8"}) {
+// Injectivity of square nets on R^n by coherent orientation and degree
+// +-1: each certified by nninv-check (the region tree of f, every full
+// region of the degree's orientation).
+TEST_CASE("trained R^2 -> R^2 MLPs that are PL homeomorphisms: injective, certified", "[import][trained]") {
+  for (const char* name : {"relu_2_16_16", "leaky_2_16_16"}) {
     INFO(name);
     net::Network net = trained(name);
-    decide::Outcome o = decide::decide(net, decide::Property::injective, decide::Budget(60.0));
+    decide::Options options;
+    options.want_proof = true;
+    decide::Outcome o = decide::decide(net, decide::Property::injective, decide::Budget(120.0), options);
+    INFO(o.reason);
+    REQUIRE(o.verdict == decide::Verdict::holds);
+    CHECK(o.method == "coherent orientation (degree)");
+    check::Report r = check::check_certificate(net, decide::certificate(net, o));
+    INFO(r.message);
+    CHECK(r.status == check::Status::certified);
+  }
+}
+
+// relu_2_8 folds where samples see it; relu_3_16_16 has a region of the
+// other orientation that 60,000 random samples miss, found by the region
+// tree of the coherent-orientation stage.
+TEST_CASE("trained MLPs that fold: not injective, with an exactly checked collision", "[import][trained]") {
+  for (const char* name : {"relu_2_8", "relu_3_16_16"}) {
+    INFO(name);
+    net::Network net = trained(name);
+    decide::Outcome o = decide::decide(net, decide::Property::injective, decide::Budget(120.0));
     INFO(o.reason);
     REQUIRE(o.verdict == decide::Verdict::violated);
     REQUIRE(o.collision);

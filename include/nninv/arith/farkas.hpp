@@ -17,13 +17,22 @@ struct Constraint {
   Relation rel = Relation::le;
 };
 
+// exact: complete (nothing means feasible). guided: only the floating-point
+// guided basis, exactly recomputed and checked; nothing may also mean that
+// the doubles missed the certificate (callers then go on as if feasible, or
+// ask again with exact).
+enum class Effort { exact, guided };
+
 // Multipliers m_k (>= 0 on le/lt rows, any sign on eq rows) with
 // sum m_k a_k = 0 and either sum m_k b_k < 0, or sum m_k b_k = 0 with m_k > 0
 // on some strict row: adding up the rows then gives 0 <= negative or 0 < 0,
 // so the system has no solution. Found by an exact phase-1 simplex (Bland's
-// rule) on the multipliers' own linear system; nothing when the system is
-// feasible. Requires every a to have num_vars entries.
-std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars);
+// rule) on the multipliers' own linear system, after a basis proposed by
+// the same simplex in doubles is tried exactly (docs/architecture.md,
+// "Exact linear programs"); nothing when the system is feasible. Requires
+// every a to have num_vars entries.
+std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars,
+                                              Effort effort = Effort::exact);
 
 // Some v with every row a.v (rel) b, strict rows read as non-strict (a
 // vertex of the polyhedron when it has one), found by the same exact phase-1

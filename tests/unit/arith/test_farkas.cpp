@@ -48,6 +48,41 @@ TEST_CASE("find_feasible_point returns a point of the polyhedron or nothing", "[
   CHECK((*far)[1] >= 1000000);
 }
 
+TEST_CASE("Farkas multipliers from the double-guided basis are exact, on rows of very different scales",
+          "[unit][farkas]") {
+  // Rows with float32-like coefficients (denominators 2^24 and 2^48) and a
+  // huge one: x <= 2^-24, -x <= -(2^-24 + g) is infeasible by g. With
+  // g = 2^-10 the doubles see it; with g = 2^-48 (below their tolerance)
+  // the guided effort may miss it but must never return a wrong
+  // certificate, and the exact effort finds it.
+  Rational small(1, 1 << 24);
+  for (Rational gap : {Rational(1, 1 << 10), Rational(small * small)}) {
+    std::vector<Constraint> system{{{small * 3, Rational(1000000)}, Rational(5), Relation::le},
+                                   {{Rational(1), Rational(0)}, small, Relation::le},
+                                   {{Rational(-1), Rational(0)}, -(small + gap), Relation::le}};
+    auto guided = arith::find_farkas_multipliers(system, 2, arith::Effort::guided);
+    if (gap == Rational(1, 1 << 10)) CHECK(guided);
+    std::string why;
+    if (guided) CHECK(cert::verify_farkas(system, *guided, &why));
+    auto exact = arith::find_farkas_multipliers(system, 2);
+    REQUIRE(exact);
+    CHECK(cert::verify_farkas(system, *exact, &why));
+  }
+  std::vector<Constraint> system{{{small * 3, Rational(1000000)}, Rational(5), Relation::le},
+                                 {{Rational(1), Rational(0)}, small, Relation::le},
+                                 {{Rational(-1), Rational(0)}, -small, Relation::le}};
+  // Strict rows: x < 0 and -x <= 0 have the point 0 read non-strictly, but
+  // no solution: a Motzkin certificate with a positive strict multiplier.
+  std::vector<Constraint> strict{{{Rational(1)}, 0, Relation::lt}, {{Rational(-1)}, 0, Relation::le}};
+  auto m = arith::find_farkas_multipliers(strict, 1, arith::Effort::guided);
+  REQUIRE(m);
+  std::string why;
+  CHECK(cert::verify_farkas(strict, *m, &why));
+  // Feasible once the gap closes: neither effort claims a certificate.
+  CHECK_FALSE(arith::find_farkas_multipliers(system, 2, arith::Effort::guided));
+  CHECK_FALSE(arith::find_farkas_multipliers(system, 2));
+}
+
 TEST_CASE("pattern_system fixes every phase and gives the region's affine map", "[unit][farkas]") {
   // f(x) = relu(x) - relu(-x) + relu(x - 1)
   net::Network net = io::parse_network(R"({"input_dim": 1, "domain": {"lower": [-5], "upper": [5]}, "layers": [
