@@ -19,10 +19,15 @@ namespace nninv::arith {
 namespace {
 
 // Phase 1 on {M z = r, z >= 0}: returns a feasible z or nothing.
-std::optional<Vector> phase_one(std::vector<Vector> m, Vector r) {
+// When there is none and `dual` is given, it receives the final simplex
+// multipliers w (in the caller's row signs): w^T M <= 0 on every column and
+// w^T r > 0, the Farkas certificate of {M z = r, z >= 0}.
+std::optional<Vector> phase_one(std::vector<Vector> m, Vector r, Vector* dual = nullptr) {
   std::size_t rows = m.size(), cols = rows ? m[0].size() : 0;
+  std::vector<bool> flipped(rows);
   for (std::size_t i = 0; i < rows; ++i)
     if (r[i] < 0) {
+      flipped[i] = true;
       for (Rational& v : m[i]) v = -v;
       r[i] = -r[i];
     }
@@ -71,7 +76,19 @@ std::optional<Vector> phase_one(std::vector<Vector> m, Vector r) {
     for (std::size_t j = 0; j <= total; ++j) cost[j] -= f * t[leave][j];
     basis[leave] = enter;
   }
-  if (cost[total] != 0) return std::nullopt;  // minimum of the artificials is -cost[total] > 0
+  if (cost[total] != 0) {  // minimum of the artificials is -cost[total] > 0
+    // The reduced cost of artificial i is 1 - pi_i: pi = c_B B^-1, with
+    // pi^T M <= 0 (no z column has a negative reduced cost) and pi^T r > 0
+    // (the objective), in the flipped rows.
+    if (dual) {
+      dual->assign(rows, Rational(0));
+      for (std::size_t i = 0; i < rows; ++i) {
+        Rational pi = 1 - cost[cols + i];
+        (*dual)[i] = flipped[i] ? Rational(-pi) : pi;
+      }
+    }
+    return std::nullopt;
+  }
   Vector z(cols);
   for (std::size_t i = 0; i < rows; ++i)
     if (basis[i] < cols) z[basis[i]] = t[i][total];
@@ -84,7 +101,8 @@ std::optional<Vector> phase_one(std::vector<Vector> m, Vector r) {
 // feasible: z >= 0, every artificial 0, M z = r by construction. Nothing
 // when the doubles find no zero-objective basis or the exact solve
 // disagrees; the exact phase 1 then answers.
-std::optional<Vector> guided_phase_one(const std::vector<Vector>& m, const Vector& r) {
+std::optional<Vector> guided_phase_one(const std::vector<Vector>& m, const Vector& r,
+                                       std::vector<double>* dual = nullptr) {
   std::size_t rows = m.size(), cols = rows ? m[0].size() : 0, total = cols + rows;
   if (rows == 0) return Vector(cols);
   std::vector<double> t(rows * (total + 1));
@@ -141,7 +159,14 @@ std::optional<Vector> guided_phase_one(const std::vector<Vector>& m, const Vecto
     for (std::size_t j = 0; j <= total; ++j) cost[j] -= f * at(leave, j);
     basis[leave] = enter;
   }
-  if (cost[total] < -eps * static_cast<double>(rows)) return std::nullopt;  // the doubles see no certificate
+  if (cost[total] < -eps * static_cast<double>(rows)) {  // the doubles see no certificate
+    // Their simplex multipliers, as in phase_one (column scaling leaves them unchanged).
+    if (dual) {
+      dual->assign(rows, 0);
+      for (std::size_t i = 0; i < rows; ++i) (*dual)[i] = (r[i] < 0 ? -1 : 1) * (1 - cost[cols + i]);
+    }
+    return std::nullopt;
+  }
   // The exact basic solution: B z_B = r, with column k of B the system's
   // column basis[k] (an artificial: the unit vector of its row).
   Matrix b(rows, rows);
@@ -214,47 +239,122 @@ std::optional<Vector> find_feasible_point(const std::vector<Constraint>& system,
   return v;
 }
 
-std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars,
-                                              Effort effort) {
-  // Columns: one per le/lt row, two per eq row (e+ and e-), then s1 and s2.
-  std::vector<std::size_t> first_column(system.size());
+namespace {
+
+// The multipliers' program of `system`: M z = r, z >= 0, with the columns
+// of each row (two for an equality) from first_column and the factors that
+// make the rows primitive.
+struct Program {
+  std::vector<Vector> m;
+  Vector r;
+  std::vector<std::size_t> first_column;
+  Vector factors;
+};
+
+Program multiplier_program(const std::vector<Constraint>& system, std::size_t num_vars, bool all_strict) {
+  Program p;
+  p.first_column.resize(system.size());
   std::size_t cols = 0;
   for (std::size_t k = 0; k < system.size(); ++k) {
     assert(system[k].a.size() == num_vars);
-    first_column[k] = cols;
+    p.first_column[k] = cols;
     cols += system[k].rel == Relation::eq ? 2 : 1;
   }
   std::size_t s1 = cols++, s2 = cols++;
-  std::vector<Vector> m(num_vars + 2, Vector(cols));
-  Vector r(num_vars + 2);
+  p.m.assign(num_vars + 2, Vector(cols));
+  p.r.assign(num_vars + 2, Rational(0));
   // A multiple lambda (a, b) of a row with its multiplier mu is the row with
   // lambda mu: the certificate is the same, for the caller's rows.
-  Vector factors(system.size());
+  p.factors.resize(system.size());
   for (std::size_t k = 0; k < system.size(); ++k) {
     Constraint c = system[k];
-    factors[k] = make_primitive(c.a, c.b);
-    std::size_t col = first_column[k];
+    p.factors[k] = make_primitive(c.a, c.b);
+    bool strict = c.rel == Relation::lt || (all_strict && c.rel == Relation::le);
+    std::size_t col = p.first_column[k];
     for (int sign : {1, -1}) {
-      for (std::size_t i = 0; i < num_vars; ++i) m[i][col] = sign * c.a[i];
-      m[num_vars][col] = sign * c.b;
-      m[num_vars + 1][col] = sign * c.b - (c.rel == Relation::lt ? 1 : 0);
+      for (std::size_t i = 0; i < num_vars; ++i) p.m[i][col] = sign * c.a[i];
+      p.m[num_vars][col] = sign * c.b;
+      p.m[num_vars + 1][col] = sign * c.b - (strict ? 1 : 0);
       if (c.rel != Relation::eq) break;
       ++col;
     }
   }
-  m[num_vars][s1] = 1;
-  m[num_vars + 1][s2] = 1;
-  r[num_vars + 1] = -1;
-  std::optional<Vector> z = guided_phase_one(m, r);
-  if (!z && effort == Effort::exact) z = phase_one(std::move(m), std::move(r));
-  if (!z) return std::nullopt;
-  Vector multipliers(system.size());
-  for (std::size_t k = 0; k < system.size(); ++k) {
-    multipliers[k] = (*z)[first_column[k]];
-    if (system[k].rel == Relation::eq) multipliers[k] -= (*z)[first_column[k] + 1];
-    multipliers[k] *= factors[k];  // back to the caller's row
+  p.m[num_vars][s1] = 1;
+  p.m[num_vars + 1][s2] = 1;
+  p.r[num_vars + 1] = -1;
+  return p;
+}
+
+bool satisfies_all(const std::vector<Constraint>& system, const Vector& x) {
+  for (const Constraint& c : system) {
+    Rational lhs = dot(c.a, x);
+    if (!(c.rel == Relation::le ? lhs <= c.b : c.rel == Relation::lt ? lhs < c.b : lhs == c.b)) return false;
   }
-  return multipliers;
+  return true;
+}
+
+// A point from a Farkas certificate w = (u, alpha, beta) of the program:
+// beta < 0, alpha <= 0, and for every row u.a_k <= -(alpha + beta) b_k +
+// beta [strict] (both ways for an equality), so x = u / -(alpha + beta)
+// satisfies every row, strict ones strictly. Checked exactly.
+template <class Number>
+std::optional<Vector> point_from_dual(const std::vector<Number>& w, const std::vector<Constraint>& system,
+                                      std::size_t num_vars) {
+  Rational scale = -(Rational(w[num_vars]) + Rational(w[num_vars + 1]));
+  if (!(scale > 0)) return std::nullopt;
+  Vector x(num_vars);
+  for (std::size_t j = 0; j < num_vars; ++j) x[j] = Rational(w[j]) / scale;
+  if (!satisfies_all(system, x)) return std::nullopt;
+  return x;
+}
+
+// Multipliers for `system`, or (with `point`, when it is feasible) a point of it.
+Feasibility decide_system(const std::vector<Constraint>& system, std::size_t num_vars, Effort effort,
+                          bool point) {
+  Program p = multiplier_program(system, num_vars, false);
+  Feasibility result;
+  std::vector<double> guess;
+  std::optional<Vector> z = guided_phase_one(p.m, p.r, point ? &guess : nullptr);
+  if (!z && !guess.empty()) {
+    // The doubles see a feasible system. Their dual of the program with
+    // every row strict has a margin on every row, so its point usually
+    // survives rounding: checked exactly against the caller's rows.
+    Program strict = multiplier_program(system, num_vars, true);
+    std::vector<double> w;
+    if (!guided_phase_one(strict.m, strict.r, &w) && !w.empty()) {
+      bool finite = std::all_of(w.begin(), w.end(), [](double v) { return std::isfinite(v); });
+      if (finite)
+        if (auto x = point_from_dual(w, system, num_vars)) {
+          result.point = std::move(x);
+          return result;
+        }
+    }
+  }
+  Vector exact_dual;
+  if (!z && effort == Effort::exact) z = phase_one(std::move(p.m), std::move(p.r), point ? &exact_dual : nullptr);
+  if (z) {
+    Vector multipliers(system.size());
+    for (std::size_t k = 0; k < system.size(); ++k) {
+      multipliers[k] = (*z)[p.first_column[k]];
+      if (system[k].rel == Relation::eq) multipliers[k] -= (*z)[p.first_column[k] + 1];
+      multipliers[k] *= p.factors[k];  // back to the caller's row
+    }
+    result.multipliers = std::move(multipliers);
+  } else if (!exact_dual.empty()) {
+    result.point = point_from_dual(exact_dual, system, num_vars);
+  }
+  return result;
+}
+
+}  // namespace
+
+std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars,
+                                              Effort effort) {
+  return decide_system(system, num_vars, effort, false).multipliers;
+}
+
+Feasibility decide_feasibility(const std::vector<Constraint>& system, std::size_t num_vars) {
+  return decide_system(system, num_vars, Effort::exact, true);
 }
 
 }  // namespace nninv::arith

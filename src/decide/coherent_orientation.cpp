@@ -103,7 +103,6 @@ struct Region {
   Matrix a;
   Vector c;
   std::vector<Constraint> rows;
-  std::optional<Vector> point;  // strictly inside, when it has an interior (and was asked)
 };
 
 // The leaves of the region tree: each with the sign of its determinant,
@@ -114,7 +113,7 @@ class Orientation {
   Orientation(std::size_t n, int sign, bool keep_all) : n_(n), sign_(sign), keep_all_(keep_all) {}
 
   std::optional<json> leaf(const cert::PathSystem& ps) {
-    Region r{Matrix(n_, n_), Vector(n_), ps.constraints(), std::nullopt};
+    Region r{Matrix(n_, n_), Vector(n_), ps.constraints()};
     for (std::size_t k = 0; k < n_; ++k) {
       const cert::Affine& out = ps.output(0, k);
       for (std::size_t j = 0; j < n_; ++j) r.a(k, j) = out.coeffs[j];
@@ -123,13 +122,10 @@ class Orientation {
     int s = sign_of(arith::determinant(r.a));
     if (s != 0 && s == sign_) {
       ++regions_;
-      // Walks start from full regions (16 with a point are plenty); the
-      // second-preimage search needs every region.
-      if (keep_all_ || starts_ < 16) {
-        r.point = interior_point(r.rows, n_);
-        starts_ += r.point.has_value();
-        if (keep_all_ || r.point) kept_.push_back(std::move(r));
-      }
+      // Walks start from the first regions (their interior points are
+      // computed only when a walk is needed); the second-preimage search
+      // needs every region.
+      if (keep_all_ || kept_.size() < 64) kept_.push_back(std::move(r));
       return json{{"sign", s}};
     }
     if (auto m = arith::find_farkas_multipliers(strict_rows(r.rows), n_)) {
@@ -153,7 +149,7 @@ class Orientation {
   std::size_t n_;
   int sign_;
   bool keep_all_;
-  std::size_t regions_ = 0, thin_ = 0, starts_ = 0;
+  std::size_t regions_ = 0, thin_ = 0;
   std::vector<Region> kept_;
   std::optional<Vector> bad_;
   int bad_sign_ = 0;
@@ -166,19 +162,17 @@ class CoherentOrientation : public Procedure {
   std::string_view name() const override { return "coherent orientation (degree)"; }
 
   Outcome run(const net::Network& net, const Budget& outer) override {
-    const std::size_t n = net.input_dim;
-    if (!net.domain.is_everything() || net.output_dim() != n || n == 0)
-      return not_applicable(name(), "needs X = R^n and m = n");
-    if (n > max_region_tree_inputs)
-      return not_applicable(name(), "more than " + std::to_string(max_region_tree_inputs) +
-                                        " inputs: region trees grow exponentially with the dimension");
-    // At most half of what is left (30 s without a deadline): the complete
-    // stages after this one keep a share.
+    if (auto unfit = region_tree_unfit(net)) return not_applicable(name(), *unfit);
+    // Three quarters of what is left (120 s without a deadline): after this
+    // stage only the Z3 encodings remain, and on square nets on R^n that
+    // the region trees cannot finish, the twin network (pairs of regions)
+    // fares worse.
     std::optional<double> share = outer.remaining_seconds();
-    share = share ? *share / 2 : 30.0;
+    share = share ? *share * 3 / 4 : 120.0;
     Budget budget(share, outer.cancel_flag(), outer.memory_flag());
 
-    RecessionCount count = count_recession_degree(net, budget, options_.proof_node_limit);
+    const std::size_t limit = options_.region_node_limit;
+    RecessionCount count = count_recession_degree(net, budget, limit);
     if (!count.complete)
       return not_applicable(name(), "the region trees of the recession map exceed the node limit or the budget (" +
                                         std::to_string(count.nodes) + " nodes)");
@@ -193,10 +187,10 @@ class CoherentOrientation : public Procedure {
     // of the other kind to walk to.
     int sign = count.degree < 0 ? -1 : 1;
     long size = count.degree < 0 ? -count.degree : count.degree;
-    Orientation orientation(n, sign, size >= 2);
+    Orientation orientation(net.input_dim, sign, size >= 2);
     std::size_t nodes = 0;
     auto tree = try_region_tree(
-        net, budget, options_.proof_node_limit - std::min(options_.proof_node_limit, count.nodes),
+        net, budget, limit - std::min(limit, count.nodes),
         [&](const cert::PathSystem& ps) { return orientation.leaf(ps); }, &nodes);
     if (!tree) {
       if (orientation.bad()) {
@@ -243,10 +237,13 @@ class CoherentOrientation : public Procedure {
                                         "= x1 + t v for a kernel vector v",
                                         std::string(name()));
     std::mt19937_64 rng(5);
+    std::size_t walks = 0;
     for (const Region& r : o.kept()) {
-      if (budget.exhausted()) break;
-      if (!r.point) continue;
-      Vector from = jitter(*r.point, r.rows, rng), to = jitter(*o.bad(), o.bad_rows(), rng);
+      if (budget.exhausted() || walks == 16) break;
+      std::optional<Vector> start = interior_point(r.rows, net.input_dim);
+      if (!start) continue;  // a thin region
+      ++walks;
+      Vector from = jitter(*start, r.rows, rng), to = jitter(*o.bad(), o.bad_rows(), rng);
       if (auto c = fold_between(net, from, to, budget))
         return Outcome::collision_found(std::move(*c),
                                         "two linear regions with interiors have maps whose determinants have "
@@ -263,7 +260,7 @@ class CoherentOrientation : public Procedure {
     const std::vector<Region>& regions = o.kept();
     std::size_t tried = 0;
     for (std::size_t i = 0; i < regions.size() && tried < 8; ++i) {
-      const std::optional<Vector>& x1 = regions[i].point;
+      std::optional<Vector> x1 = interior_point(regions[i].rows, net.input_dim);
       if (!x1) continue;
       ++tried;
       Vector y = net::evaluate(net, *x1);

@@ -117,17 +117,14 @@ class Search {
     }
     return true;
   }
-  // Programs in the order that is cheap when the doubles are right: the
-  // guided refutation, then a point, and the exact refutation last.
+  // One program (num_vars + 2 rows) answers both ways: refuted, or a point
+  // strictly inside every strict row, read off its dual.
   static Node examine(const PathSystem& ps, const Point& inherited) {
     const std::vector<Constraint>& rows = ps.constraints();
     if (inherited && satisfies(rows, *inherited)) return {std::nullopt, inherited};
-    if (auto m = arith::find_farkas_multipliers(rows, ps.num_vars(), arith::Effort::guided)) return {farkas_leaf(*m), {}};
-    Point p = arith::find_feasible_point(rows, ps.num_vars());
-    if (p && satisfies(rows, *p)) return {std::nullopt, std::move(p)};
-    // No point, or one that meets a strict row with equality.
-    if (auto m = arith::find_farkas_multipliers(rows, ps.num_vars())) return {farkas_leaf(*m), {}};
-    return {std::nullopt, {}};
+    arith::Feasibility f = arith::decide_feasibility(rows, ps.num_vars());
+    if (f.multipliers) return {farkas_leaf(*f.multipliers), {}};
+    return {std::nullopt, std::move(f.point)};
   }
 
   template <class Recurse>

@@ -171,6 +171,15 @@ Vector direction(std::mt19937_64& rng, std::size_t n) {
 
 }  // namespace
 
+std::optional<std::string> region_tree_unfit(const net::Network& net) {
+  const std::size_t n = net.input_dim;
+  if (!net.domain.is_everything() || net.output_dim() != n || n == 0) return "needs X = R^n and m = n";
+  if (n > max_region_tree_inputs)
+    return "more than " + std::to_string(max_region_tree_inputs) +
+           " inputs: region trees grow exponentially with the dimension";
+  return std::nullopt;
+}
+
 json RecessionCount::evidence() const {
   return {{"kind", "recession_degree"}, {"d", cert::to_json(d)}, {"degree", degree},
           {"nodes", nodes}, {"stable_phases", "interval_bounds"}, {"facets", facets}};

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 #include "nninv/arith/rational.hpp"
 #include "nninv/decide/budget.hpp"
@@ -17,6 +19,10 @@ namespace nninv::decide {
 // inputs: the trees grow exponentially with n, and each leaf's exact
 // determinant costs n^3.
 constexpr std::size_t max_region_tree_inputs = 16;
+
+// Why the region-tree stages on R^n do not apply to `net` (not square on
+// R^n, or more than max_region_tree_inputs inputs), or nothing.
+std::optional<std::string> region_tree_unfit(const net::Network& net);
 
 // What one direction d gives: the degree when d is generic (no preimage ray
 // on a region boundary or in the image of a singular region), whether f_inf

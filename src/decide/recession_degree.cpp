@@ -34,12 +34,7 @@ class RecessionDegree : public Procedure {
   std::string_view name() const override { return "recession degree"; }
 
   Outcome run(const net::Network& net, const Budget& outer) override {
-    const std::size_t n = net.input_dim;
-    if (!net.domain.is_everything() || net.output_dim() != n || n == 0)
-      return not_applicable(name(), "needs X = R^n and m = n");
-    if (n > max_region_tree_inputs)
-      return not_applicable(name(), "more than " + std::to_string(max_region_tree_inputs) +
-                                        " inputs: region trees grow exponentially with the dimension");
+    if (auto unfit = region_tree_unfit(net)) return not_applicable(name(), *unfit);
     // Bijective asks injectivity first: once it holds, the injective square
     // map stage after this one answers at no cost, with that same proof.
     if (options_.known_injective && options_.known_injective->verdict == Verdict::holds)
@@ -49,7 +44,7 @@ class RecessionDegree : public Procedure {
     std::optional<double> share = outer.remaining_seconds();
     share = share ? *share / 2 : 30.0;
     Budget budget(share, outer.cancel_flag(), outer.memory_flag());
-    RecessionCount count = count_recession_degree(net, budget, options_.proof_node_limit);
+    RecessionCount count = count_recession_degree(net, budget, options_.region_node_limit);
     if (!count.complete)
       return not_applicable(name(), "the region trees of the recession map exceed the node limit or the budget (" +
                                         std::to_string(count.nodes) + " nodes)");

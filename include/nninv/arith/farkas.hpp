@@ -34,6 +34,17 @@ enum class Effort { exact, guided };
 std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars,
                                               Effort effort = Effort::exact);
 
+// One exact program for both answers: multipliers as above, or (when the
+// system is feasible) a point satisfying every row, strict rows strictly,
+// read off the dual of the multipliers' program and checked exactly. Both
+// empty only if that check fails (it is not expected to). The program has
+// num_vars + 2 rows, so this is far cheaper than find_feasible_point on
+// systems with many more rows than variables.
+struct Feasibility {
+  std::optional<Vector> multipliers, point;
+};
+Feasibility decide_feasibility(const std::vector<Constraint>& system, std::size_t num_vars);
+
 // Some v with every row a.v (rel) b, strict rows read as non-strict (a
 // vertex of the polyhedron when it has one), found by the same exact phase-1
 // simplex; nothing when the system is infeasible.

@@ -50,6 +50,10 @@ struct Options {
   // (for certificates), exploring at most proof_node_limit nodes.
   bool want_proof = false;
   std::size_t proof_node_limit = 100000;
+  // The region trees of the recession-degree and coherent-orientation
+  // stages, together (about 2 KiB of memory a node; a 3-16-16-3 trained
+  // net needs about 10^5).
+  std::size_t region_node_limit = 1000000;
   std::optional<double> proof_seconds;  // a time cap for each proof search (within the budget)
   // Called with the name of each stage as it starts (progress display).
   std::function<void(const std::string& stage)> on_stage;

@@ -1,6 +1,7 @@
 // Exact LP helpers of src/arith/farkas.cpp and the section-tree pieces of
 // src/cert/path_system.cpp: feasible points, Farkas multipliers, patterns.
 #include <catch2/catch.hpp>
+#include <random>
 
 #include "nninv/arith/farkas.hpp"
 #include "nninv/cert/path_system.hpp"
@@ -81,6 +82,38 @@ TEST_CASE("Farkas multipliers from the double-guided basis are exact, on rows of
   // Feasible once the gap closes: neither effort claims a certificate.
   CHECK_FALSE(arith::find_farkas_multipliers(system, 2, arith::Effort::guided));
   CHECK_FALSE(arith::find_farkas_multipliers(system, 2));
+}
+
+TEST_CASE("decide_feasibility answers with multipliers or a point read off the dual, strict rows strictly",
+          "[unit][farkas]") {
+  // x + y < 1, x - y = 1/2, -x <= 2, -y <= 2: feasible, and the point must
+  // keep the strict row strict.
+  std::vector<Constraint> system{{{1, 1}, 1, Relation::lt},
+                                 {{1, -1}, Rational(1, 2), Relation::eq},
+                                 {{-1, 0}, 2, Relation::le},
+                                 {{0, -1}, 2, Relation::le}};
+  arith::Feasibility f = arith::decide_feasibility(system, 2);
+  CHECK_FALSE(f.multipliers);
+  REQUIRE(f.point);
+  CHECK(arith::dot(system[0].a, *f.point) < 1);
+  CHECK(satisfies(system, *f.point));
+  // Random boxes cut by random halfspaces: every answer is one or the other, and right.
+  std::mt19937_64 rng(3);
+  auto small = [&] { return Rational(static_cast<long>(rng() % 41) - 20, static_cast<long>(rng() % 7) + 1); };
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<Constraint> rows;
+    for (int k = 0; k < 6; ++k) rows.push_back({{small(), small(), small()}, small(), k % 3 ? Relation::le : Relation::lt});
+    arith::Feasibility g = arith::decide_feasibility(rows, 3);
+    REQUIRE(g.multipliers.has_value() != g.point.has_value());
+    std::string why;
+    if (g.multipliers) CHECK(cert::verify_farkas(rows, *g.multipliers, &why));
+    if (g.point)
+      for (const Constraint& c : rows) {
+        Rational lhs = arith::dot(c.a, *g.point);
+        CHECK((c.rel == Relation::lt ? lhs < c.b : lhs <= c.b));
+      }
+    CHECK(g.multipliers.has_value() == arith::find_farkas_multipliers(rows, 3).has_value());
+  }
 }
 
 TEST_CASE("pattern_system fixes every phase and gives the region's affine map", "[unit][farkas]") {

@@ -50,7 +50,7 @@ const char* folded_doubling = R"({"input_dim": 2, "layers": [
 
 decide::Outcome run_stage(const net::Network& net) {
   decide::Options options;
-  options.proof_node_limit = 20000;
+  options.region_node_limit = 20000;
   return decide::make_coherent_orientation(options)->run(net, decide::Budget(60.0));
 }
 
