@@ -59,6 +59,11 @@ std::vector<Configuration> configurations() {
   Options smt_plain = smt_only;
   smt_plain.interval_bounds = false;
   smt_plain.symmetry_breaking = false;
+  // The exact criteria, then the region trees of square nets on R^n
+  // (recession degree, coherent orientation) before the solvers, with no
+  // sampled witness search in front of them.
+  Options region_trees;
+  region_trees.witness_search = false;
   Options naive;
   naive.engine = Engine::naive;
   // Each Z3 run costs tens of milliseconds of wall time, so the last three
@@ -67,6 +72,7 @@ std::vector<Configuration> configurations() {
           {"smt only", smt_only},
           {"first relu layer, then smt", relu_layer, 2, 1},
           {"smt without bounds or symmetry", smt_plain, 2, 0},
+          {"criteria and region trees, then smt", region_trees, 2, 0},
           {"naive", naive, 2, 1}};
 }
 
