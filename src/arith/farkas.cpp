@@ -102,7 +102,7 @@ std::optional<Vector> phase_one(std::vector<Vector> m, Vector r, Vector* dual = 
 // when the doubles find no zero-objective basis or the exact solve
 // disagrees; the exact phase 1 then answers.
 std::optional<Vector> guided_phase_one(const std::vector<Vector>& m, const Vector& r,
-                                       std::vector<double>* dual = nullptr) {
+                                       Vector* dual = nullptr) {
   std::size_t rows = m.size(), cols = rows ? m[0].size() : 0, total = cols + rows;
   if (rows == 0) return Vector(cols);
   std::vector<double> t(rows * (total + 1));
@@ -160,10 +160,23 @@ std::optional<Vector> guided_phase_one(const std::vector<Vector>& m, const Vecto
     basis[leave] = enter;
   }
   if (cost[total] < -eps * static_cast<double>(rows)) {  // the doubles see no certificate
-    // Their simplex multipliers, as in phase_one (column scaling leaves them unchanged).
+    // Their basis's simplex multipliers, recomputed exactly: B^T pi = c_B
+    // (1 on artificial columns, 0 on the others), in the caller's row signs.
+    // Valid only if the basis is optimal; callers check what they build.
     if (dual) {
-      dual->assign(rows, 0);
-      for (std::size_t i = 0; i < rows; ++i) (*dual)[i] = (r[i] < 0 ? -1 : 1) * (1 - cost[cols + i]);
+      Matrix bt(rows, rows);
+      Vector c(rows);
+      for (std::size_t k = 0; k < rows; ++k) {
+        c[k] = basis[k] >= cols ? 1 : 0;
+        for (std::size_t i = 0; i < rows; ++i)
+          bt(k, i) = basis[k] < cols ? Rational(r[i] < 0 ? Rational(-m[i][basis[k]]) : m[i][basis[k]])
+                                     : Rational(basis[k] == cols + i ? 1 : 0);
+      }
+      if (std::optional<Vector> pi = solve(std::move(bt), c)) {
+        for (std::size_t i = 0; i < rows; ++i)
+          if (r[i] < 0) (*pi)[i] = -(*pi)[i];
+        *dual = std::move(*pi);
+      }
     }
     return std::nullopt;
   }
@@ -251,7 +264,7 @@ struct Program {
   Vector factors;
 };
 
-Program multiplier_program(const std::vector<Constraint>& system, std::size_t num_vars, bool all_strict) {
+Program multiplier_program(const std::vector<Constraint>& system, std::size_t num_vars) {
   Program p;
   p.first_column.resize(system.size());
   std::size_t cols = 0;
@@ -269,7 +282,7 @@ Program multiplier_program(const std::vector<Constraint>& system, std::size_t nu
   for (std::size_t k = 0; k < system.size(); ++k) {
     Constraint c = system[k];
     p.factors[k] = make_primitive(c.a, c.b);
-    bool strict = c.rel == Relation::lt || (all_strict && c.rel == Relation::le);
+    bool strict = c.rel == Relation::lt;
     std::size_t col = p.first_column[k];
     for (int sign : {1, -1}) {
       for (std::size_t i = 0; i < num_vars; ++i) p.m[i][col] = sign * c.a[i];
@@ -297,13 +310,11 @@ bool satisfies_all(const std::vector<Constraint>& system, const Vector& x) {
 // beta < 0, alpha <= 0, and for every row u.a_k <= -(alpha + beta) b_k +
 // beta [strict] (both ways for an equality), so x = u / -(alpha + beta)
 // satisfies every row, strict ones strictly. Checked exactly.
-template <class Number>
-std::optional<Vector> point_from_dual(const std::vector<Number>& w, const std::vector<Constraint>& system,
-                                      std::size_t num_vars) {
-  Rational scale = -(Rational(w[num_vars]) + Rational(w[num_vars + 1]));
+std::optional<Vector> point_from_dual(const Vector& w, const std::vector<Constraint>& system, std::size_t num_vars) {
+  Rational scale = -(w[num_vars] + w[num_vars + 1]);
   if (!(scale > 0)) return std::nullopt;
   Vector x(num_vars);
-  for (std::size_t j = 0; j < num_vars; ++j) x[j] = Rational(w[j]) / scale;
+  for (std::size_t j = 0; j < num_vars; ++j) x[j] = w[j] / scale;
   if (!satisfies_all(system, x)) return std::nullopt;
   return x;
 }
@@ -311,25 +322,15 @@ std::optional<Vector> point_from_dual(const std::vector<Number>& w, const std::v
 // Multipliers for `system`, or (with `point`, when it is feasible) a point of it.
 Feasibility decide_system(const std::vector<Constraint>& system, std::size_t num_vars, Effort effort,
                           bool point) {
-  Program p = multiplier_program(system, num_vars, false);
+  Program p = multiplier_program(system, num_vars);
   Feasibility result;
-  std::vector<double> guess;
+  Vector guess;
   std::optional<Vector> z = guided_phase_one(p.m, p.r, point ? &guess : nullptr);
-  if (!z && !guess.empty()) {
-    // The doubles see a feasible system. Their dual of the program with
-    // every row strict has a margin on every row, so its point usually
-    // survives rounding: checked exactly against the caller's rows.
-    Program strict = multiplier_program(system, num_vars, true);
-    std::vector<double> w;
-    if (!guided_phase_one(strict.m, strict.r, &w) && !w.empty()) {
-      bool finite = std::all_of(w.begin(), w.end(), [](double v) { return std::isfinite(v); });
-      if (finite)
-        if (auto x = point_from_dual(w, system, num_vars)) {
-          result.point = std::move(x);
-          return result;
-        }
+  if (!z && !guess.empty())
+    if (auto x = point_from_dual(guess, system, num_vars)) {  // the doubles' dual, exactly
+      result.point = std::move(x);
+      return result;
     }
-  }
   Vector exact_dual;
   if (!z && effort == Effort::exact) z = phase_one(std::move(p.m), std::move(p.r), point ? &exact_dual : nullptr);
   if (z) {
