@@ -67,6 +67,11 @@ def main():
     ap.add_argument("--baseline-timeout", type=float, default=20)
     ap.add_argument("--results", default=os.path.join(root, "benchmarks", "results"))
     a = ap.parse_args()
+    try:  # before any result file is written, so that they do not make the tree dirty
+        a.revision = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"], capture_output=True,
+                                    text=True).stdout.strip() or "unknown"
+    except OSError:
+        a.revision = "unknown"
     nninv, check = os.path.join(a.build, "nninv"), os.path.join(a.build, "nninv-check")
     nets = a.nets
     if not nets:
@@ -110,13 +115,8 @@ def main():
 
 def write_summary(rows, a):
     decided = lambda key: sum(r[key] in ("holds", "violated") for r in rows)
-    try:
-        rev = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"], capture_output=True,
-                             text=True).stdout.strip()
-    except OSError:
-        rev = "unknown"
     lines = ["# Trained networks: default against the previous stages and the naive engine", "",
-             f"nninv at commit {rev}.", "",
+             f"nninv at commit {a.revision}.", "",
              f"One run, {len(rows)} questions ({len(rows) // 2} nets, injective and surjective), timeout "
              f"{a.timeout:g} s (default) and {a.baseline_timeout:g} s (baseline, naive). Machine shared and noisy: "
              "compare ratios within the run. Reproduce: `/usr/bin/python3 benchmarks/trained.py` (see its "
