@@ -132,6 +132,7 @@ class Orientation {
       ++thin_;
       return json{{"sign", s}, {"thin", farkas_leaf(*m)}};
     }
+    stopped_ = true;
     bad_ = interior_point(r.rows, n_);
     bad_sign_ = s;
     bad_rows_ = std::move(r.rows);
@@ -142,6 +143,7 @@ class Orientation {
   std::size_t thin() const { return thin_; }
   const std::vector<Region>& kept() const { return kept_; }
   const std::optional<Vector>& bad() const { return bad_; }
+  bool stopped() const { return stopped_; }  // at a region neither thin nor of the degree's orientation
   int bad_sign() const { return bad_sign_; }
   const std::vector<Constraint>& bad_rows() const { return bad_rows_; }
 
@@ -154,6 +156,7 @@ class Orientation {
   std::optional<Vector> bad_;
   int bad_sign_ = 0;
   std::vector<Constraint> bad_rows_;
+  bool stopped_ = false;
 };
 
 class CoherentOrientation : public Procedure {
@@ -193,8 +196,9 @@ class CoherentOrientation : public Procedure {
         net, budget, limit - std::min(limit, count.nodes),
         [&](const cert::PathSystem& ps) { return orientation.leaf(ps); }, &nodes);
     if (!tree) {
-      if (orientation.bad()) {
-        if (auto c = collision_at_bad_region(net, orientation, budget)) return *c;
+      if (orientation.stopped()) {
+        if (orientation.bad())
+          if (auto c = collision_at_bad_region(net, orientation, budget)) return *c;
         return not_applicable(name(), std::string("a linear region with an interior has ") +
                                           (orientation.bad_sign() == 0 ? "a singular map" : "the orientation opposite to the degree's") +
                                           ", so f is not injective, but no collision was constructed");

@@ -174,6 +174,12 @@ Vector direction(std::mt19937_64& rng, std::size_t n) {
 std::optional<std::string> region_tree_unfit(const net::Network& net) {
   const std::size_t n = net.input_dim;
   if (!net.domain.is_everything() || net.output_dim() != n || n == 0) return "needs X = R^n and m = n";
+  // f_inf = f with every bias 0 is the recession map only for positively
+  // homogeneous activations, and the trees need piecewise-linear ones.
+  for (const net::Layer& layer : net.layers)
+    if (!std::holds_alternative<net::Dense>(layer) && !std::holds_alternative<net::Relu>(layer) &&
+        !std::holds_alternative<net::LeakyRelu>(layer) && !std::holds_alternative<net::Identity>(layer))
+      return "a layer other than dense, relu, leaky_relu or identity";
   if (n > max_region_tree_inputs)
     return "more than " + std::to_string(max_region_tree_inputs) +
            " inputs: region trees grow exponentially with the dimension";
