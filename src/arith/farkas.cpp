@@ -159,6 +159,12 @@ std::optional<Vector> guided_phase_one(const std::vector<Vector>& m, const Vecto
     for (std::size_t j = 0; j <= total; ++j) cost[j] -= f * at(leave, j);
     basis[leave] = enter;
   }
+  // Row i of column k of the basis matrix B, exactly, in the flipped rows
+  // (an artificial column is the unit vector of its row).
+  auto basis_entry = [&](std::size_t i, std::size_t k) -> Rational {
+    if (basis[k] >= cols) return basis[k] == cols + i ? 1 : 0;
+    return r[i] < 0 ? Rational(-m[i][basis[k]]) : m[i][basis[k]];
+  };
   if (cost[total] < -eps * static_cast<double>(rows)) {  // the doubles see no certificate
     // Their basis's simplex multipliers, recomputed exactly: B^T pi = c_B
     // (1 on artificial columns, 0 on the others), in the caller's row signs.
@@ -168,9 +174,7 @@ std::optional<Vector> guided_phase_one(const std::vector<Vector>& m, const Vecto
       Vector c(rows);
       for (std::size_t k = 0; k < rows; ++k) {
         c[k] = basis[k] >= cols ? 1 : 0;
-        for (std::size_t i = 0; i < rows; ++i)
-          bt(k, i) = basis[k] < cols ? Rational(r[i] < 0 ? Rational(-m[i][basis[k]]) : m[i][basis[k]])
-                                     : Rational(basis[k] == cols + i ? 1 : 0);
+        for (std::size_t i = 0; i < rows; ++i) bt(k, i) = basis_entry(i, k);
       }
       if (std::optional<Vector> pi = solve(std::move(bt), c)) {
         for (std::size_t i = 0; i < rows; ++i)
@@ -184,10 +188,7 @@ std::optional<Vector> guided_phase_one(const std::vector<Vector>& m, const Vecto
   // column basis[k] (an artificial: the unit vector of its row).
   Matrix b(rows, rows);
   for (std::size_t k = 0; k < rows; ++k)
-    for (std::size_t i = 0; i < rows; ++i) {
-      Rational sign = r[i] < 0 ? -1 : 1;
-      b(i, k) = basis[k] < cols ? Rational(sign * m[i][basis[k]]) : Rational(basis[k] == cols + i ? 1 : 0);
-    }
+    for (std::size_t i = 0; i < rows; ++i) b(i, k) = basis_entry(i, k);
   Vector rhs(rows);
   for (std::size_t i = 0; i < rows; ++i) rhs[i] = r[i] < 0 ? Rational(-r[i]) : r[i];
   std::optional<Vector> zb = solve(std::move(b), rhs);
@@ -298,14 +299,6 @@ Program multiplier_program(const std::vector<Constraint>& system, std::size_t nu
   return p;
 }
 
-bool satisfies_all(const std::vector<Constraint>& system, const Vector& x) {
-  for (const Constraint& c : system) {
-    Rational lhs = dot(c.a, x);
-    if (!(c.rel == Relation::le ? lhs <= c.b : c.rel == Relation::lt ? lhs < c.b : lhs == c.b)) return false;
-  }
-  return true;
-}
-
 // A point from a Farkas certificate w = (u, alpha, beta) of the program:
 // beta < 0, alpha <= 0, and for every row u.a_k <= -(alpha + beta) b_k +
 // beta [strict] (both ways for an equality), so x = u / -(alpha + beta)
@@ -315,7 +308,7 @@ std::optional<Vector> point_from_dual(const Vector& w, const std::vector<Constra
   if (!(scale > 0)) return std::nullopt;
   Vector x(num_vars);
   for (std::size_t j = 0; j < num_vars; ++j) x[j] = w[j] / scale;
-  if (!satisfies_all(system, x)) return std::nullopt;
+  if (!satisfies(system, x)) return std::nullopt;
   return x;
 }
 
@@ -348,6 +341,15 @@ Feasibility decide_system(const std::vector<Constraint>& system, std::size_t num
 }
 
 }  // namespace
+
+bool satisfies(const Constraint& c, const Vector& x) {
+  Rational lhs = dot(c.a, x);
+  return c.rel == Relation::le ? lhs <= c.b : c.rel == Relation::lt ? lhs < c.b : lhs == c.b;
+}
+
+bool satisfies(const std::vector<Constraint>& system, const Vector& x) {
+  return std::all_of(system.begin(), system.end(), [&](const Constraint& c) { return satisfies(c, x); });
+}
 
 std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars,
                                               Effort effort) {

@@ -1,7 +1,10 @@
 // The mandatory exact re-check of every witness before it leaves the pipeline.
 #include "nninv/analysis/bounds.hpp"
+#include "nninv/check/checker.hpp"
 #include "nninv/decide/pipeline.hpp"
+#include "nninv/errors.hpp"
 #include "nninv/smt/image_encoding.hpp"
+#include "procedures.hpp"
 
 namespace nninv::decide {
 
@@ -64,6 +67,13 @@ std::string check_unreached(const net::Network& net, const Unreached& u, const B
   if (r.status == smt::Preimage::none) return "";
   if (r.status == smt::Preimage::unknown) return "unconfirmed: " + r.reason;
   return "a preimage query found x in X with f(x) within the claimed distance of y";
+}
+
+Outcome checker_accepted(const net::Network& net, Outcome o) {
+  check::Report r = check::check_certificate(net, certificate(net, o));
+  if (r.status != check::Status::certified)
+    throw InternalError(o.method + ": nninv-check rejects the stage's own evidence: " + r.message);
+  return o;
 }
 
 }  // namespace nninv::decide

@@ -17,7 +17,6 @@
 
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
-#include "nninv/check/checker.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/errors.hpp"
 #include "procedures.hpp"
@@ -58,30 +57,14 @@ std::vector<Constraint> strict_rows(const std::vector<Constraint>& rows) {
   return strict;
 }
 
-// A point strictly inside every non-constant row, or nothing. When x0 is
-// one, (x, s) = k (x0, 1) satisfies a.x - b s <= -1 and s >= 1 for large k,
-// and any solution (x, s) of those rows gives x / s strictly inside.
+// A point strictly inside every non-constant row, or nothing (checked
+// exactly by decide_feasibility).
 std::optional<Vector> interior_point(const std::vector<Constraint>& rows, std::size_t n) {
-  std::vector<Constraint> lifted;
-  for (const Constraint& c : strict_rows(rows)) {
-    Vector a = c.a;
-    a.push_back(-c.b);
-    lifted.push_back(Constraint{std::move(a), Rational(-1), Relation::le});
-  }
-  Vector s(n + 1);
-  s[n] = -1;
-  lifted.push_back(Constraint{std::move(s), Rational(-1), Relation::le});
-  auto v = arith::find_feasible_point(lifted, n + 1);
-  if (!v) return std::nullopt;
-  Vector x(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(n));
-  for (Rational& xi : x) xi /= (*v)[n];
-  for (const Constraint& c : strict_rows(rows))
-    if (!(arith::dot(c.a, x) < c.b)) return std::nullopt;  // cannot happen; never trusted unchecked
-  return x;
+  return arith::decide_feasibility(strict_rows(rows), n).point;
 }
 
 // x moved by a small pseudo-random step that keeps it strictly inside
-// `rows`: the exact programs return vertices of a lifted polyhedron, often
+// `rows`: the exact programs return points on hyperplanes that are often
 // aligned with other hyperplanes of the net, and a segment between two
 // such points can run through a degenerate crossing where a fold walk stops.
 Vector jitter(const Vector& x, const std::vector<Constraint>& rows, std::mt19937_64& rng) {
@@ -91,9 +74,7 @@ Vector jitter(const Vector& x, const std::vector<Constraint>& rows, std::mt19937
   for (int halving = 0; halving < 40; ++halving) {
     Vector y = x;
     for (std::size_t i = 0; i < y.size(); ++i) y[i] += step[i];
-    bool inside = true;
-    for (const Constraint& c : strict) inside = inside && arith::dot(c.a, y) < c.b;
-    if (inside) return y;
+    if (arith::satisfies(strict, y)) return y;
     for (Rational& v : step) v /= 2;
   }
   return x;
@@ -128,12 +109,14 @@ class Orientation {
       if (keep_all_ || kept_.size() < 64) kept_.push_back(std::move(r));
       return json{{"sign", s}};
     }
-    if (auto m = arith::find_farkas_multipliers(strict_rows(r.rows), n_)) {
+    // One program: no interior (the thinness multipliers), or a point inside.
+    arith::Feasibility inside = arith::decide_feasibility(strict_rows(r.rows), n_);
+    if (inside.multipliers) {
       ++thin_;
-      return json{{"sign", s}, {"thin", farkas_leaf(*m)}};
+      return json{{"sign", s}, {"thin", farkas_leaf(*inside.multipliers)}};
     }
     stopped_ = true;
-    bad_ = interior_point(r.rows, n_);
+    bad_ = std::move(inside.point);
     bad_sign_ = s;
     bad_rows_ = std::move(r.rows);
     return std::nullopt;
@@ -222,11 +205,7 @@ class CoherentOrientation : public Procedure {
     json evidence = {{"kind", "coherent_orientation"}, {"sign", sign},
                      {"nodes", nodes},                 {"stable_phases", "interval_bounds"},
                      {"tree", *tree},                  {"recession", count.evidence()}};
-    Outcome o = Outcome::holds(Property::injective, why, std::string(name()), std::move(evidence));
-    check::Report r = check::check_certificate(net, certificate(net, o));
-    if (r.status != check::Status::certified)
-      throw InternalError("coherent orientation: nninv-check rejects the stage's own evidence: " + r.message);
-    return o;
+    return checker_accepted(net, Outcome::holds(Property::injective, why, std::string(name()), std::move(evidence)));
   }
 
  private:
@@ -274,12 +253,7 @@ class CoherentOrientation : public Procedure {
         for (std::size_t k = 0; k < rhs.size(); ++k) rhs[k] -= regions[j].c[k];
         auto x2 = arith::solve(regions[j].a, rhs);
         if (!x2 || *x2 == *x1) continue;
-        bool inside = true;
-        for (const Constraint& c : regions[j].rows) {
-          Rational lhs = arith::dot(c.a, *x2);
-          inside = inside && (c.rel == Relation::le ? lhs <= c.b : c.rel == Relation::lt ? lhs < c.b : lhs == c.b);
-        }
-        if (!inside) continue;
+        if (!arith::satisfies(regions[j].rows, *x2)) continue;
         Collision c{*x1, *x2, y};
         if (check_collision(net, c).empty())
           return Outcome::collision_found(std::move(c),

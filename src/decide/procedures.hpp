@@ -83,6 +83,12 @@ class InteriorSampler {
 // The first `count` points of InteriorSampler(domain, seed).
 std::vector<arith::Vector> interior_samples(const net::Box& domain, std::size_t count, std::uint64_t seed);
 
+// check.cpp: `o` unchanged once nninv-check, with its own code, certifies
+// its evidence for `net`; else an InternalError (a bug in the stage or the
+// checker, never a verdict). For stages whose "holds" comes from a long
+// exact search (the region trees): the recount costs a fraction of it.
+Outcome checker_accepted(const net::Network& net, Outcome o);
+
 // If the local Jacobian at x0 (an interior point of the domain), together with
 // the gradients of neurons sitting exactly at 0, has a kernel vector v on the
 // free coordinates, returns the collision (x0, x0 + t v) with t small enough

@@ -110,18 +110,11 @@ class Search {
     std::optional<json> refuted;
     Point point;
   };
-  static bool satisfies(const std::vector<Constraint>& rows, const arith::Vector& v) {
-    for (const Constraint& c : rows) {
-      arith::Rational lhs = arith::dot(c.a, v);
-      if (c.rel == Relation::le ? !(lhs <= c.b) : c.rel == Relation::lt ? !(lhs < c.b) : lhs != c.b) return false;
-    }
-    return true;
-  }
   // One program (num_vars + 2 rows) answers both ways: refuted, or a point
   // strictly inside every strict row, read off its dual.
   static Node examine(const PathSystem& ps, const Point& inherited) {
     const std::vector<Constraint>& rows = ps.constraints();
-    if (inherited && satisfies(rows, *inherited)) return {std::nullopt, inherited};
+    if (inherited && arith::satisfies(rows, *inherited)) return {std::nullopt, inherited};
     arith::Feasibility f = arith::decide_feasibility(rows, ps.num_vars());
     if (f.multipliers) return {farkas_leaf(*f.multipliers), {}};
     return {std::nullopt, std::move(f.point)};

@@ -67,11 +67,6 @@ std::vector<Constraint> on_ray_rows(const Matrix& a, const Vector& d) {
   return rows;
 }
 
-bool satisfied(const Constraint& c, const Vector& x) {
-  Rational lhs = arith::dot(c.a, x);
-  return c.rel == Relation::le ? lhs <= c.b : c.rel == Relation::lt ? lhs < c.b : lhs == c.b;
-}
-
 bool only_coordinate(const Constraint& c, std::size_t i) {
   for (std::size_t j = 0; j < c.a.size(); ++j)
     if (j != i && c.a[j] != 0) return false;
@@ -137,7 +132,7 @@ class Counter {
     // edge of the cube, and d is not generic.
     bool strict = true;
     for (const Constraint& c : ps.constraints()) {
-      if (!satisfied(c, xs)) return json{{"map", "nonsingular"}, {"ray", "miss"}};
+      if (!arith::satisfies(c, xs)) return json{{"map", "nonsingular"}, {"ray", "miss"}};
       if (!only_coordinate(c, i_) && !(arith::dot(c.a, xs) < c.b)) strict = false;
     }
     if (!strict) {

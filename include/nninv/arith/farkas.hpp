@@ -17,10 +17,13 @@ struct Constraint {
   Relation rel = Relation::le;
 };
 
-// exact: complete (nothing means feasible). guided: only the floating-point
-// guided basis, exactly recomputed and checked; nothing may also mean that
-// the doubles missed the certificate (callers then go on as if feasible, or
-// ask again with exact).
+// Whether x satisfies the row (the system): a.x <= b, < b or = b, exactly.
+bool satisfies(const Constraint& c, const Vector& x);
+bool satisfies(const std::vector<Constraint>& system, const Vector& x);
+
+// exact: complete (nothing means feasible). guided: only the basis the
+// doubles propose, recomputed exactly; nothing may then also mean that the
+// doubles missed the certificate (the tests use it to exercise that path).
 enum class Effort { exact, guided };
 
 // Multipliers m_k (>= 0 on le/lt rows, any sign on eq rows) with
@@ -29,7 +32,8 @@ enum class Effort { exact, guided };
 // so the system has no solution. Found by an exact phase-1 simplex (Bland's
 // rule) on the multipliers' own linear system, after a basis proposed by
 // the same simplex in doubles is tried exactly (docs/architecture.md,
-// "Exact linear programs"); nothing when the system is feasible. Requires
+// "Linear programs: the doubles propose, exact arithmetic decides");
+// nothing when the system is feasible. Requires
 // every a to have num_vars entries.
 std::optional<Vector> find_farkas_multipliers(const std::vector<Constraint>& system, std::size_t num_vars,
                                               Effort effort = Effort::exact);
@@ -46,8 +50,9 @@ struct Feasibility {
 Feasibility decide_feasibility(const std::vector<Constraint>& system, std::size_t num_vars);
 
 // Some v with every row a.v (rel) b, strict rows read as non-strict (a
-// vertex of the polyhedron when it has one), found by the same exact phase-1
-// simplex; nothing when the system is infeasible.
+// vertex of the polyhedron when it has one), found by the same phase 1 on
+// v+, v- and slacks (the doubles' basis first, recomputed exactly); nothing
+// when the system is infeasible.
 std::optional<Vector> find_feasible_point(const std::vector<Constraint>& system, std::size_t num_vars);
 
 }  // namespace nninv::arith

@@ -15,7 +15,8 @@ using arith::Vector;
 
 namespace {
 
-bool satisfies(const std::vector<Constraint>& system, const Vector& v) {
+// The test's own check of a point, every row read as closed (independent of arith::satisfies).
+bool within_closed(const std::vector<Constraint>& system, const Vector& v) {
   for (const Constraint& c : system) {
     Rational lhs = arith::dot(c.a, v);
     if ((c.rel == Relation::eq && lhs != c.b) || (c.rel != Relation::eq && lhs > c.b)) return false;
@@ -33,7 +34,7 @@ TEST_CASE("find_feasible_point returns a point of the polyhedron or nothing", "[
                                  {{1, -1}, Rational(1, 2), Relation::eq}};
   auto v = arith::find_feasible_point(system, 2);
   REQUIRE(v);
-  CHECK(satisfies(system, *v));
+  CHECK(within_closed(system, *v));
   CHECK_FALSE(arith::find_farkas_multipliers(system, 2));
   // Add x + y >= 3: infeasible; no point, and Farkas multipliers prove it.
   system.push_back({{-1, -1}, -3, Relation::le});
@@ -96,7 +97,7 @@ TEST_CASE("decide_feasibility answers with multipliers or a point read off the d
   CHECK_FALSE(f.multipliers);
   REQUIRE(f.point);
   CHECK(arith::dot(system[0].a, *f.point) < 1);
-  CHECK(satisfies(system, *f.point));
+  CHECK(within_closed(system, *f.point));
   // Random boxes cut by random halfspaces: every answer is one or the other, and right.
   std::mt19937_64 rng(3);
   auto small = [&] { return Rational(static_cast<long>(rng() % 41) - 20, static_cast<long>(rng() % 7) + 1); };

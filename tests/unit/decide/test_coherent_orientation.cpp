@@ -140,3 +140,13 @@ TEST_CASE("coherent orientation steps aside off R^n, for non-square nets and pas
   CHECK(o.verdict == Verdict::unknown);
   CHECK_THAT(o.reason, Catch::Contains("more than 16 inputs"));
 }
+
+TEST_CASE("coherent orientation: a region tree past its node limit answers unknown with the count reached",
+          "[decide][orientation]") {
+  net::Network net = parse(residual);
+  decide::Options options;
+  options.region_node_limit = 40;
+  decide::Outcome o = decide::make_coherent_orientation(options)->run(net, decide::Budget(60.0));
+  CHECK(o.verdict == Verdict::unknown);
+  CHECK_THAT(o.reason, Catch::Contains("exceed") && Catch::Contains("nodes)"));
+}
