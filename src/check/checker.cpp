@@ -12,6 +12,7 @@
 #include "nninv/cert/certificate.hpp"
 #include "nninv/cert/path_system.hpp"
 #include "degree_check.hpp"
+#include "blocks_check.hpp"
 #include "orientation_check.hpp"
 #include "intervals.hpp"
 #include "lipschitz_check.hpp"
@@ -85,6 +86,12 @@ class Checker {
     if (property == "injective" && verdict == "holds" && kind == "relu_layer_tree") return relu_layer_tree(e);
     if (property == "injective" && verdict == "holds" && kind == "jacobian_box") return jacobian_box(e);
     if (property == "injective" && verdict == "holds" && kind == "jacobian_norm") return jacobian_norm(e);
+    if (property == "injective" && verdict == "holds" && kind == "blocks")
+      return detail::check_blocks(net_, e, steps) + ", so f is injective on X";
+    if (property == "surjective" && verdict == "holds" && kind == "blocks") {
+      require(net_.domain.is_everything(), "blocks", "X is not all of R^n, so a bijection of R^n says nothing of f(X)");
+      return detail::check_blocks(net_, e, steps) + ", so onto every Y";
+    }
     if (property == "injective" && verdict == "holds" && kind == "coherent_orientation")
       return detail::check_coherent_orientation(net_, e, steps);
     if (property == "invert" && verdict == "none" && kind == "preimage_proof_tree") {

@@ -29,8 +29,6 @@ using nlohmann::json;
 
 namespace {
 
-enum class Norm { one, two, inf };
-
 Matrix block(const Matrix& w, const std::vector<std::size_t>& rows, const std::vector<std::size_t>& cols) {
   Matrix b(rows.size(), cols.size());
   for (std::size_t r = 0; r < rows.size(); ++r)
@@ -81,6 +79,8 @@ Matrix gram_plus(const Matrix& w, const Rational& shift) {
   return s;
 }
 
+}  // namespace
+
 // ||w d|| <= bound ||d|| for every d: exact for 1 and inf; for 2 by
 // bound^2 I - W^T W positive semidefinite.
 bool norm_at_most(const Matrix& w, const Rational& bound, Norm norm) {
@@ -91,6 +91,8 @@ bool norm_at_most(const Matrix& w, const Rational& bound, Norm norm) {
     for (std::size_t c = 0; c < s.cols(); ++c) s(r, c) = -s(r, c);
   return semidefinite(s);
 }
+
+namespace {
 
 
 class LipschitzChecker {

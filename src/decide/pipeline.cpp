@@ -16,10 +16,11 @@ namespace nninv::decide {
 
 namespace {
 
-std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options& o) {
+std::vector<std::unique_ptr<Procedure>> stages(Property property, const Options& o, bool original) {
   std::vector<std::unique_ptr<Procedure>> list;
   for (const Stage& stage : stage_table())
-    if (stage.property == property && stage_enabled(stage, o)) list.push_back(stage.make(o));
+    if (stage.property == property && stage.original == original && stage_enabled(stage, o))
+      list.push_back(stage.make(o));
   return list;
 }
 
@@ -106,7 +107,8 @@ Outcome checked(const net::Network& net, Outcome o, const Budget& budget) {
 
 // Runs the stages on `net` until one decides; the outcome carries its
 // evidence but is not yet re-checked.
-Outcome run_stages(const net::Network& net, Property property, const Budget& budget, const Options& options) {
+Outcome run_stages(const net::Network& net, Property property, const Budget& budget, const Options& options,
+                   bool original = false) {
   std::string notes, ran;
   // An unknown for lack of budget says which stages ran and which one was next.
   auto out_of_budget = [&](const std::string& next) {
@@ -115,7 +117,7 @@ Outcome run_stages(const net::Network& net, Property property, const Budget& bud
     if (!next.empty()) why += "; next stage: " + next;
     return Outcome::unknown(property, why, ran.empty() ? "" : "pipeline");
   };
-  for (const auto& stage : stages(property, options)) {
+  for (const auto& stage : stages(property, options, original)) {
     if (budget.exhausted()) return out_of_budget(std::string(stage->name()));
     ran += (ran.empty() ? "" : ", ") + std::string(stage->name());
     if (options.on_stage) options.on_stage(std::string(stage->name()));
@@ -189,6 +191,11 @@ nlohmann::json rewrites_json(const std::vector<analysis::Rewrite>& rewrites) {
 }
 
 Outcome decide(const net::Network& net, Property property, const Budget& budget, const Options& options) {
+  // Stages that need the layers as given (block boundaries) run first.
+  if (options.engine == Engine::portfolio) {
+    Outcome o = run_stages(net, property, budget, options, true);
+    if (o.decided()) return checked(net, std::move(o), budget);
+  }
   if (options.engine == Engine::portfolio && options.simplify) {
     double started = budget.elapsed_seconds();
     analysis::Simplified s = analysis::simplify(net);

@@ -26,6 +26,8 @@ struct LayersInjective {
 LayersInjective layers_injective(const net::Network& net, std::size_t from);
 std::unique_ptr<Procedure> make_dimension_criterion();
 std::unique_ptr<Procedure> make_layer_composition_criterion();
+// blocks.cpp: coupling layers and residual contractions, composed.
+std::unique_ptr<Procedure> make_block_composition(Property property);
 std::unique_ptr<Procedure> make_affine_on_domain_criterion();
 std::unique_ptr<Procedure> make_jacobian_box_criterion();
 std::unique_ptr<Procedure> make_jacobian_norm_criterion();

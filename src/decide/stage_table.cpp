@@ -29,6 +29,7 @@ const std::vector<Switch>& stage_switches() {
       {"recession-degree", "skip the degree of the recession map (square nets on R^n)", &Options::recession_degree},
       {"coherent-orientation", "skip the region tree of one orientation (square nets on R^n)",
        &Options::coherent_orientation},
+      {"blocks", "skip the block composition (coupling layers, residual contractions)", &Options::blocks},
   };
   return switches;
 }
@@ -40,6 +41,11 @@ const std::vector<Stage>& stage_table() {
       {"dimension (invariance of domain)", P::injective,
        "a layer narrower than dim X cannot be injective (invariance of domain); a collision is constructed",
        {"criteria"}, false, false, [](const Options&) { return make_dimension_criterion(); }},
+      {"blocks (coupling, residual contraction)", P::injective,
+       "square nets cut where two dense layers meet at width n: every block a coupling layer (its nonlinear part "
+       "reads coordinates it leaves unchanged) or x + g(x) with Lip(g) < 1 (norm products), so a bijection of R^n",
+       {"criteria", "blocks"}, false, false, [](const Options&) { return make_block_composition(Property::injective); },
+       true},
       {"layer composition", P::injective,
        "every layer injective on what reaches it (full column rank, leaky_relu, relu always active on X) proves "
        "injectivity",
@@ -85,6 +91,10 @@ const std::vector<Stage>& stage_table() {
       {"escape query (Z3)", P::into, "complete: x in X with f(x) outside Y, one copy of the net in Z3", {}, true,
        true, [](const Options&) { return make_escape_query(); }},
       // surjective
+      {"blocks, onto (coupling, residual contraction)", P::surjective,
+       "X = R^n: a composition of coupling layers and residual contractions is a bijection of R^n, onto every Y",
+       {"criteria", "blocks"}, false, false, [](const Options&) { return make_block_composition(Property::surjective); },
+       true},
       {"output bounds (interval propagation)", P::surjective,
        "interval propagation bounds f on X; a point of Y beyond a bound is unreachable (e.g. relu outputs < 0)",
        {"criteria"}, false, false, [](const Options&) { return make_output_bounds_criterion(); }},

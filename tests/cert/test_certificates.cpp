@@ -23,6 +23,7 @@ decide::Options with_proofs(bool simplify = true, bool criteria = true) {
   o.simplify = simplify;
   o.criteria = criteria;
   o.want_proof = true;
+  o.blocks = false;  // the residual examples here test the other stages' evidence (blocks: test_architectures.cpp)
   o.proof_node_limit = 2000;  // deterministic and short; uncertified verdicts are counted, not hidden
   return o;
 }

@@ -38,6 +38,7 @@ struct Options {
   bool region_cover = true;       // counterexample-guided cover before the quantified formula
   bool recession_degree = true;   // square nets on R^n: the degree of the recession map
   bool coherent_orientation = true;  // square nets on R^n: one orientation and degree +-1 (injective)
+  bool blocks = true;                // square nets: coupling layers and residual contractions, composed
   // Only the stages that need no solver query of unbounded length (criteria,
   // exact searches): bijective runs every part this way first, so that a
   // part refuted in milliseconds stops the others before they start.

@@ -36,6 +36,9 @@ struct Stage {
   bool naive = false;
   bool unbounded = false;
   std::unique_ptr<Procedure> (*make)(const Options&);
+  // `original`: it runs on the network as the user gave it, before the
+  // exact simplification (which merges the dense layers it cuts at).
+  bool original = false;
 };
 
 // Every stage, each property's stages cheapest first (the order they run in).

@@ -1,0 +1,148 @@
+// Invertible architectures and the layers real networks use, as PyTorch
+// exported them (tests/import/architectures/make.py; the .onnx files are
+// committed, README.md there gives each one's truth and the reason). Every
+// "holds" asserted here must be certified by nninv-check, every "violated"
+// carry an exactly checked witness.
+#include <catch2/catch.hpp>
+
+#include "decide/procedures.hpp"
+#include "nninv/check/checker.hpp"
+#include "nninv/decide/pipeline.hpp"
+#include "nninv/errors.hpp"
+#include "nninv/io/load_model.hpp"
+
+using namespace nninv;
+
+namespace {
+net::Network architecture(const std::string& name, std::vector<std::string>* warnings = nullptr) {
+  return io::load_model(std::string(NNINV_SOURCE_DIR) + "/tests/import/architectures/" + name + ".onnx",
+                        io::Format::automatic, warnings);
+}
+
+decide::Outcome decided(const net::Network& net, decide::Property property, bool blocks = true) {
+  decide::Options options;
+  options.want_proof = true;
+  options.blocks = blocks;
+  return decide::decide(net, property, decide::Budget(60.0), options);
+}
+
+void require_certified(const net::Network& net, const decide::Outcome& o) {
+  INFO(o.reason);
+  REQUIRE(o.verdict == decide::Verdict::holds);
+  check::Report r = check::check_certificate(net, decide::certificate(net, o));
+  INFO(r.message);
+  CHECK(r.status == check::Status::certified);
+}
+
+void require_collision(const net::Network& net, const decide::Outcome& o) {
+  INFO(o.reason);
+  REQUIRE(o.verdict == decide::Verdict::violated);
+  REQUIRE(o.collision);
+  CHECK(o.collision->x1 != o.collision->x2);
+  CHECK(net::evaluate(net, o.collision->x1) == net::evaluate(net, o.collision->x2));
+}
+}  // namespace
+
+TEST_CASE("i-ResNet blocks and stacks, NICE couplings: bijections of R^n by their blocks, certified",
+          "[import][architectures]") {
+  for (const char* name : {"iresnet_block_8", "iresnet_deep_8", "iresnet_stack4_8", "iresnet_leaky_stack2_8",
+                           "nice_stack4_8", "nice_coupling_1_4"}) {
+    INFO(name);
+    net::Network net = architecture(name);
+    for (decide::Property p : {decide::Property::injective, decide::Property::surjective}) {
+      decide::Outcome o = decided(net, p);
+      CHECK(o.method == (p == decide::Property::injective ? "blocks (coupling, residual contraction)"
+                                                          : "blocks, onto (coupling, residual contraction)"));
+      require_certified(net, o);
+    }
+  }
+}
+
+TEST_CASE("the skip connection is exact: x + g(x) evaluates as PyTorch's graph says", "[import][architectures]") {
+  // residual_fold_2: g(x) = (-3 relu(x1), 0), so f(-1, 0) = f(1/2, 0) = (-1, 0).
+  net::Network net = architecture("residual_fold_2");
+  using arith::Rational;
+  CHECK(net::evaluate(net, {Rational(-1), Rational(0)}) == arith::Vector{Rational(-1), Rational(0)});
+  CHECK(net::evaluate(net, {Rational(1, 2), Rational(0)}) == arith::Vector{Rational(-1), Rational(0)});
+  CHECK(net::evaluate(net, {Rational(3), Rational(5)}) == arith::Vector{Rational(-6), Rational(5)});
+}
+
+TEST_CASE("a residual block with Lip(g) > 1 that folds: violated with an exact collision, blocks step aside",
+          "[import][architectures]") {
+  net::Network net = architecture("residual_fold_2");
+  require_collision(net, decided(net, decide::Property::injective));
+  decide::Outcome blocks_only =
+      decide::make_block_composition(decide::Property::injective)->run(net, decide::Budget(10.0));
+  CHECK(blocks_only.verdict == decide::Verdict::unknown);
+  CHECK_THAT(blocks_only.reason, Catch::Contains("neither a coupling layer nor a contraction"));
+}
+
+TEST_CASE("conv, pooling, clip and dimension: not injective with exact collisions", "[import][architectures]") {
+  for (const char* name : {"conv_net", "conv_square", "avgpool_net", "maxpool_net", "relu6_mlp", "hardtanh_mlp"}) {
+    INFO(name);
+    net::Network net = architecture(name);
+    require_collision(net, decided(net, decide::Property::injective));
+  }
+}
+
+TEST_CASE("batch norm, PReLU and padded conv nets that are bijections: certified", "[import][architectures]") {
+  std::vector<std::string> warnings;
+  net::Network bn = architecture("batchnorm_mlp", &warnings);
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::Contains("IEEE double precision"));
+  for (const char* name : {"batchnorm_mlp", "prelu_mlp", "pad_net"}) {
+    INFO(name);
+    net::Network net = architecture(name);
+    require_certified(net, decided(net, decide::Property::injective));
+  }
+}
+
+TEST_CASE("classifier heads and smooth activations are refused with the reason", "[import][architectures]") {
+  CHECK_THROWS_WITH(architecture("classifier_argmax"), Catch::Contains("(ArgMax): unsupported operator") &&
+                                                           Catch::Contains("not injective"));
+  CHECK_THROWS_WITH(architecture("classifier_softmax"), Catch::Contains("never makes a classifier injective"));
+  CHECK_THROWS_WITH(architecture("tanh_mlp"), Catch::Contains("(Tanh): unsupported operator"));
+  CHECK_THROWS_AS(architecture("elu_mlp"), InputError);
+}
+
+TEST_CASE("blocks certificates: nninv-check rejects a tampered constant, pair, inverse or coordinate list",
+          "[import][architectures]") {
+  {
+    net::Network net = architecture("iresnet_block_8");
+    decide::Outcome o = decided(net, decide::Property::injective);
+    REQUIRE(o.verdict == decide::Verdict::holds);
+    nlohmann::json c = decide::certificate(net, o);
+    auto rejected = [&](nlohmann::json bad) {
+      return check::check_certificate(net, bad).status == check::Status::rejected;
+    };
+    nlohmann::json& block = c["evidence"]["blocks"][0];
+    nlohmann::json bad = c;
+    bad["evidence"]["blocks"][0]["out"] = "1/10";
+    CHECK(rejected(bad));
+    bad = c;
+    bad["evidence"]["blocks"][0]["bounds"][0]["q"] = "1/10";
+    CHECK(rejected(bad));
+    bad = c;
+    bad["evidence"]["blocks"][0]["inverse"][0][0] = "2";
+    CHECK(rejected(bad));
+    bad = c;
+    REQUIRE(block["pairs"].size() > 1);
+    bad["evidence"]["blocks"][0]["pairs"][0][2] = block["pairs"][1][2];
+    CHECK(rejected(bad));
+    bad = c;
+    bad["evidence"]["blocks"][0]["rule"] = "triangular";
+    bad["evidence"]["blocks"][0]["reads"] = nlohmann::json::array();
+    CHECK(rejected(bad));
+  }
+  {
+    net::Network net = architecture("nice_coupling_1_4");
+    decide::Outcome o = decided(net, decide::Property::injective);
+    REQUIRE(o.verdict == decide::Verdict::holds);
+    nlohmann::json c = decide::certificate(net, o);
+    nlohmann::json bad = c;
+    REQUIRE(c["evidence"]["blocks"][0]["reads"].size() == 2);
+    bad["evidence"]["blocks"][0]["reads"] = {c["evidence"]["blocks"][0]["reads"][0]};
+    CHECK(check::check_certificate(net, bad).status == check::Status::rejected);
+    CHECK(check::check_certificate(net, c).status == check::Status::certified);
+  }
+}
