@@ -211,6 +211,13 @@ Matrix select_columns(const Matrix& a, const std::vector<std::size_t>& columns) 
   return s;
 }
 
+Matrix select_rows(const Matrix& a, const std::vector<std::size_t>& rows) {
+  Matrix s(rows.size(), a.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t j = 0; j < a.cols(); ++j) s(i, j) = a(rows[i], j);
+  return s;
+}
+
 std::vector<std::size_t> row_reduce(Matrix& a) {
   std::vector<std::size_t> pivots;
   std::size_t r = 0;

@@ -69,20 +69,6 @@ bool row_is_zero(const Matrix& m, std::size_t r) {
   return true;
 }
 
-Matrix pick_rows(const Matrix& m, const std::vector<std::size_t>& rows) {
-  Matrix out(rows.size(), m.cols());
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t c = 0; c < m.cols(); ++c) out(i, c) = m(rows[i], c);
-  return out;
-}
-
-Matrix pick_cols(const Matrix& m, const std::vector<std::size_t>& cols) {
-  Matrix out(m.rows(), cols.size());
-  for (std::size_t r = 0; r < m.rows(); ++r)
-    for (std::size_t i = 0; i < cols.size(); ++i) out(r, i) = m(r, cols[i]);
-  return out;
-}
-
 std::string check_block(const net::Network& net, const json& b, std::size_t index) {
   const std::size_t n = net.input_dim;
   const std::string where = "block " + std::to_string(index);
@@ -119,28 +105,34 @@ std::string check_block(const net::Network& net, const json& b, std::size_t inde
       column[i] = own.size();
       own.push_back(i);
     }
-    Matrix e(k, own.size()), f(k, n);
-    Vector e0(k);
     for (std::size_t i = 0; i < k; ++i) {
-      if (!partner[l][i]) {
-        e(i, column[i]) = 1;
-        continue;
-      }
+      if (!partner[l][i]) continue;
       std::size_t j = *partner[l][i];
       require(row_is_zero(pz, i) && row_is_zero(pz, j), step,
               where + ": a paired neuron's pre-activation is not affine in x");
       for (std::size_t c = 0; c < n; ++c)
         require(qz(i, c) == -qz(j, c), step, where + ": a pair's pre-activations are not opposite");
       require(cz[i] == -cz[j], step, where + ": a pair's pre-activations are not opposite");
-      e(i, column[j]) = 1;
-      for (std::size_t c = 0; c < n; ++c) f(i, c) = -(1 + alpha[l]) * qz(j, c);
-      e0[i] = -(1 + alpha[l]) * cz[j];
     }
+    // Next pre-activations W o + b: an own neuron's output is its entry of h;
+    // a paired one's is act(-z_j) = h_j - (1 + alpha) z_j.
     const Affine& next = dense[l + 1];
-    Matrix pn = next.w * e;
-    Matrix qn = next.w * f;
-    Vector cn = next.w * e0;
-    for (std::size_t i = 0; i < cn.size(); ++i) cn[i] += next.b[i];
+    Matrix pn(next.w.rows(), own.size()), qn(next.w.rows(), n);
+    Vector cn = next.b;
+    for (std::size_t r = 0; r < next.w.rows(); ++r)
+      for (std::size_t i = 0; i < k; ++i) {
+        const Rational& w = next.w(r, i);
+        if (w == 0) continue;
+        if (!partner[l][i]) {
+          pn(r, column[i]) += w;
+          continue;
+        }
+        std::size_t j = *partner[l][i];
+        pn(r, column[j]) += w;
+        Rational t = (1 + alpha[l]) * w;
+        for (std::size_t c = 0; c < n; ++c) qn(r, c) -= t * qz(j, c);
+        cn[r] -= t * cz[j];
+      }
     std::vector<std::size_t> keep, keep_rows;
     for (std::size_t c = 0; c < pn.cols(); ++c) {
       bool nonzero = false;
@@ -150,9 +142,9 @@ std::string check_block(const net::Network& net, const json& b, std::size_t inde
         keep_rows.push_back(own[c]);
       }
     }
-    ps.push_back(pick_rows(pz, keep_rows));
-    qs.push_back(pick_rows(qz, keep_rows));
-    pz = pick_cols(pn, keep);
+    ps.push_back(arith::select_rows(pz, keep_rows));
+    qs.push_back(arith::select_rows(qz, keep_rows));
+    pz = arith::select_columns(pn, keep);
     qz = qn;
     cz = cn;
   }

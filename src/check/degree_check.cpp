@@ -16,6 +16,7 @@
 // count is the degree of f_inf, which must be the certificate's and nonzero.
 #include "degree_check.hpp"
 
+#include "nninv/arith/farkas.hpp"
 #include "nninv/cert/path_system.hpp"
 #include "read.hpp"
 #include "trees.hpp"
@@ -32,16 +33,6 @@ using nlohmann::json;
 namespace {
 
 const std::string step = "recession degree";
-
-bool satisfied(const Constraint& c, const Vector& x) {
-  Rational lhs = arith::dot(c.a, x);
-  switch (c.rel) {
-    case Relation::le: return lhs <= c.b;
-    case Relation::lt: return lhs < c.b;
-    case Relation::eq: return lhs == c.b;
-  }
-  return false;
-}
 
 // A row that involves no coordinate but x_i is constant on the plane x_i = s.
 bool only_coordinate(const Constraint& c, std::size_t i) {
@@ -114,9 +105,7 @@ class DegreeCheck {
       Vector x = *xs;
       Rational scale = Rational(s_) / x[i_];
       for (Rational& v : x) v *= scale;
-      bool inside = true;
-      for (const Constraint& c : ps.constraints()) inside = inside && satisfied(c, x);
-      if (inside) hit = x;
+      if (arith::satisfies(ps.constraints(), x)) hit = x;
     }
     const std::string ray = node.value("ray", "");
     if (ray == "miss") {

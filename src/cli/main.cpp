@@ -432,9 +432,11 @@ void write_certificate(const Args& args, const net::Network& net, const nlohmann
 }
 
 // Prints the result; with --stats also the stage trace (stderr, and a
-// "stats" member of the JSON object).
+// "stats" member of the JSON object); the loader's warnings (already on
+// stderr) become a "warnings" member of the JSON object, since they can say
+// which function was decided (BatchNormalization's rounded scale).
 void emit(const Args& args, const std::string& json_text, const std::string& human_text,
-          const std::vector<decide::Options::StageRecord>& trace) {
+          const std::vector<decide::Options::StageRecord>& trace, const std::vector<std::string>& warnings) {
   if (args.stats) {
     for (const auto& r : trace)
       std::cerr << "[stats] " << r.property << ": " << r.stage << ": " << std::fixed << std::setprecision(3)
@@ -444,14 +446,17 @@ void emit(const Args& args, const std::string& json_text, const std::string& hum
     std::cout << human_text << std::flush;
     return;
   }
-  if (!args.stats) {
+  if (!args.stats && warnings.empty()) {
     std::cout << json_text << "\n" << std::flush;
     return;
   }
   nlohmann::json j = nlohmann::json::parse(json_text);
-  j["stats"] = nlohmann::json::array();
-  for (const auto& r : trace)
-    j["stats"].push_back({{"property", r.property}, {"stage", r.stage}, {"seconds", r.seconds}, {"result", r.result}});
+  if (!warnings.empty()) j["warnings"] = warnings;
+  if (args.stats) {
+    j["stats"] = nlohmann::json::array();
+    for (const auto& r : trace)
+      j["stats"].push_back({{"property", r.property}, {"stage", r.stage}, {"seconds", r.seconds}, {"result", r.result}});
+  }
   std::cout << j.dump() << "\n" << std::flush;
 }
 
@@ -513,7 +518,7 @@ int run(const Args& args) {
     claim_answer();
     write_certificate(args, net, decide::certificate(net, o), budget.elapsed_seconds());
     double t = budget.elapsed_seconds();
-    emit(args, report::invert_json(o, t), report::invert_text(o, t), trace);
+    emit(args, report::invert_json(o, t), report::invert_text(o, t), trace, warnings);
     return exit_code_of(o.verdict);
   }
   if (bijective_command) {
@@ -523,14 +528,15 @@ int run(const Args& args) {
     if (args.command == "invertible") certificate["question"] = "invertible";
     write_certificate(args, net, certificate, budget.elapsed_seconds());
     double t = budget.elapsed_seconds();
-    emit(args, report::bijective_json(b, t, args.command), report::bijective_text(net, b, t, args.command), trace);
+    emit(args, report::bijective_json(b, t, args.command), report::bijective_text(net, b, t, args.command), trace,
+         warnings);
     return exit_code_of(b.verdict);
   }
   decide::Outcome outcome = decide::decide(net, property, budget, options);
   claim_answer();
   write_certificate(args, net, decide::certificate(net, outcome), budget.elapsed_seconds());
   double t = budget.elapsed_seconds();
-  emit(args, report::to_json(outcome, t), report::to_text(net, outcome, t), trace);
+  emit(args, report::to_json(outcome, t), report::to_text(net, outcome, t), trace, warnings);
   return exit_code_of(outcome.verdict);
 }
 

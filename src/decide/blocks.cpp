@@ -82,13 +82,6 @@ bool zero_row(const Matrix& m, std::size_t r) {
   return true;
 }
 
-Matrix rows_of(const Matrix& m, const std::vector<std::size_t>& rows) {
-  Matrix out(rows.size(), m.cols());
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t c = 0; c < m.cols(); ++c) out(i, c) = m(rows[i], c);
-  return out;
-}
-
 Split split(const Segment& s, std::size_t n) {
   Split out;
   Matrix pz(s.dense[0].weights.rows(), 0), qz = s.dense[0].weights;
@@ -101,8 +94,12 @@ Split split(const Segment& s, std::size_t n) {
     for (std::size_t i = 0; i < k; ++i) {
       if (!zero_row(pz, i) || zero_row(qz, i)) continue;
       std::vector<Rational> key(n + 1), minus(n + 1);
-      for (std::size_t c = 0; c < n; ++c) key[c] = qz(i, c), minus[c] = -qz(i, c);
-      key[n] = cz[i], minus[n] = -cz[i];
+      for (std::size_t c = 0; c < n; ++c) {
+        key[c] = qz(i, c);
+        minus[c] = -qz(i, c);
+      }
+      key[n] = cz[i];
+      minus[n] = -cz[i];
       auto it = open.find(minus);
       if (it != open.end()) {
         partner_of[i] = it->second;
@@ -112,30 +109,33 @@ Split split(const Segment& s, std::size_t n) {
         open.emplace(std::move(key), i);
       }
     }
-    // h_l: one entry per neuron that is not a pair's second; o = E h + F x + e.
+    // h_l: one entry per neuron that is not a pair's second; its output o is
+    // E h + F x + e0.
     std::vector<std::size_t> kinked, index(k);
     for (std::size_t i = 0; i < k; ++i)
       if (!partner_of[i]) {
         index[i] = kinked.size();
         kinked.push_back(i);
       }
-    Matrix e(k, kinked.size()), f(k, n);
-    Vector e0(k);
-    Rational widen = 1 + s.alpha[l];
-    for (std::size_t i = 0; i < k; ++i) {
-      if (!partner_of[i]) {
-        e(i, index[i]) = 1;
-        continue;
-      }
-      std::size_t j = *partner_of[i];  // act(-z) = act(z) - (1 + alpha) z
-      e(i, index[j]) = 1;
-      for (std::size_t c = 0; c < n; ++c) f(i, c) = -widen * qz(j, c);
-      e0[i] = -widen * cz[j];
-    }
+    // The next pre-activations W o + b, with o = E h + F x + e0 as above:
+    // E only gathers columns, F and e0 are nonzero on a pair's second neuron.
     const net::Dense& next = s.dense[l + 1];
-    Matrix pn = next.weights * e, qn = next.weights * f;
-    Vector cn = next.weights * e0;
-    for (std::size_t i = 0; i < cn.size(); ++i) cn[i] += next.bias[i];
+    const Matrix& w = next.weights;
+    Rational widen = 1 + s.alpha[l];
+    Matrix pn(w.rows(), kinked.size()), qn(w.rows(), n);
+    Vector cn = next.bias;
+    for (std::size_t i = 0; i < k; ++i) {
+      std::size_t column = partner_of[i] ? index[*partner_of[i]] : index[i];
+      for (std::size_t r = 0; r < w.rows(); ++r) {
+        if (w(r, i) == 0) continue;
+        pn(r, column) += w(r, i);
+        if (!partner_of[i]) continue;
+        std::size_t j = *partner_of[i];  // act(-z) = act(z) - (1 + alpha) z
+        Rational t = widen * w(r, i);
+        for (std::size_t c = 0; c < n; ++c) qn(r, c) -= t * qz(j, c);
+        cn[r] -= t * cz[j];
+      }
+    }
     // Drop the entries of h_l nothing reads (a pair that only carries z).
     std::vector<std::size_t> used, used_rows;
     for (std::size_t c = 0; c < pn.cols(); ++c) {
@@ -146,8 +146,8 @@ Split split(const Segment& s, std::size_t n) {
         used_rows.push_back(kinked[c]);
       }
     }
-    out.p.push_back(rows_of(pz, used_rows));
-    out.q.push_back(rows_of(qz, used_rows));
+    out.p.push_back(arith::select_rows(pz, used_rows));
+    out.q.push_back(arith::select_rows(qz, used_rows));
     pz = arith::select_columns(pn, used);
     qz = std::move(qn);
     cz = std::move(cn);
@@ -158,9 +158,21 @@ Split split(const Segment& s, std::size_t n) {
   return out;
 }
 
+// The exact LDL^T behind a 2-norm constant costs about d^3 / 3 rational
+// operations for d the smaller side; above this d the 2-norm is not tried.
+constexpr std::size_t max_two_norm_side = 400;
+// Blocks whose dense layers hold more weights than this are left to the
+// other stages (the split multiplies each by the input width).
+constexpr std::size_t max_weights = 4'000'000;
+
+// A bound of ||m|| in `norm`: exact for 1 and inf; a dyadic constant that
+// passed the exact test for 2; nothing when m is too large for that test.
 std::optional<Rational> norm_bound(const Matrix& m, analysis::Norm norm) {
   if (m.rows() == 0 || m.cols() == 0) return Rational(0);
-  if (norm == analysis::Norm::two) return analysis::spectral_norm_upper(m);
+  if (norm == analysis::Norm::two) {
+    if (std::min(m.rows(), m.cols()) > max_two_norm_side) return std::nullopt;
+    return analysis::spectral_norm_upper(m);
+  }
   Rational best = 0;
   bool rows = norm == analysis::Norm::inf;  // inf: largest row sum; 1: largest column sum
   for (std::size_t i = 0; i < (rows ? m.rows() : m.cols()); ++i) {
@@ -222,20 +234,24 @@ std::optional<BlockProof> prove_block(const net::Network& net, std::size_t from,
   for (analysis::Norm norm : {analysis::Norm::two, analysis::Norm::inf, analysis::Norm::one}) {
     nlohmann::json bounds = nlohmann::json::array();
     Rational lambda = 0;
-    for (std::size_t l = 0; l < s.p.size(); ++l) {
+    bool sized = true;
+    for (std::size_t l = 0; l < s.p.size() && sized; ++l) {
       Rational slope = std::max(Rational(1), Rational(abs(seg->alpha[l])));
-      Rational cp = l ? *norm_bound(s.p[l], norm) : Rational(0), cq = *norm_bound(s.q[l], norm);
-      bounds.push_back({{"p", arith::to_string(cp)}, {"q", arith::to_string(cq)}, {"slope", arith::to_string(slope)}});
-      lambda = slope * (cp * lambda + cq);
+      std::optional<Rational> cp = l ? norm_bound(s.p[l], norm) : Rational(0), cq = norm_bound(s.q[l], norm);
+      sized = cp && cq;
+      if (!sized) break;
+      bounds.push_back({{"p", arith::to_string(*cp)}, {"q", arith::to_string(*cq)}, {"slope", arith::to_string(slope)}});
+      lambda = slope * (*cp * lambda + *cq);
     }
-    Rational cout = *norm_bound(tp, norm);
-    Rational q = cout * lambda;
+    std::optional<Rational> cout = sized ? norm_bound(tp, norm) : std::nullopt;
+    if (!cout) continue;
+    Rational q = *cout * lambda;
     if (best < 0 || q < best) best = q;
     if (q < 1) {
       e["rule"] = "contraction";
       e["norm"] = analysis::to_string(norm);
       e["bounds"] = bounds;
-      e["out"] = arith::to_string(cout);
+      e["out"] = arith::to_string(*cout);
       e["q"] = arith::to_string(q);
       return BlockProof{"contraction", e,
                         "x + g(x) with Lip(g) <= " + arith::to_string(q.get_d()) + " < 1 in the " +
@@ -243,8 +259,10 @@ std::optional<BlockProof> prove_block(const net::Network& net, std::size_t from,
     }
   }
   why = "layers " + std::to_string(from) + ".." + std::to_string(to - 1) +
-        " are neither a coupling layer nor a contraction (best bound of Lip(T g): " + std::to_string(best.get_d()) +
-        " >= 1)";
+        " are neither a coupling layer nor a contraction (" +
+        (best < 0 ? std::string("too large for the norm bounds")
+                  : "best bound of Lip(T g): " + std::to_string(best.get_d()) + " >= 1") +
+        ")";
   return std::nullopt;
 }
 
@@ -254,7 +272,7 @@ class BlockComposition : public Procedure {
   std::string_view name() const override {
     return property_ == Property::injective ? injective_name : surjective_name;
   }
-  Outcome run(const net::Network& net, const Budget&) override {
+  Outcome run(const net::Network& net, const Budget& budget) override {
     std::size_t n = net.input_dim;
     if (net.output_dim() != n)
       return Outcome::unknown(property_, "not a square net (dim X != dim Y)", std::string(name()));
@@ -266,9 +284,17 @@ class BlockComposition : public Procedure {
           net.width_after(k) == n)
         cuts.push_back(k);
     cuts.push_back(net.layers.size());
+    std::size_t weights = 0;
+    for (const net::Layer& layer : net.layers)
+      if (const auto* d = std::get_if<net::Dense>(&layer)) weights += d->weights.rows() * d->weights.cols();
+    if (weights > max_weights)
+      return Outcome::unknown(property_, std::to_string(weights) + " weights, more than the block stage's " +
+                                             std::to_string(max_weights),
+                              std::string(name()));
     nlohmann::json blocks = nlohmann::json::array();
     std::map<std::string, std::size_t> rules;
     for (std::size_t b = 0; b + 1 < cuts.size(); ++b) {
+      if (budget.exhausted()) return Outcome::unknown(property_, budget.exhaustion_reason(), std::string(name()));
       std::string why;
       std::optional<BlockProof> proof = prove_block(net, cuts[b], cuts[b + 1], why);
       if (!proof) return Outcome::unknown(property_, "block " + std::to_string(b + 1) + " of " +

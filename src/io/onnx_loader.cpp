@@ -738,6 +738,7 @@ class GraphReader {
       write_dense(in);
       layers_.push_back(alpha ? net::Layer(net::LeakyRelu{*alpha}) : net::Layer(net::Relu{}));
       nonnegative_.assign(segment_width_, alpha ? 0 : 1);
+      in.generation = ++generation_;  // forms over the activation's output now
       return;
     }
     std::size_t rows = in.affine.size();
@@ -941,7 +942,7 @@ class GraphReader {
     if (alpha != 1) {
       Value c;
       c.constant = {alpha};
-      y = elementwise(Arith::mul, y, c);
+      y = elementwise(Arith::mul, y, c, true);
     }
     if (has_input(node, 2)) {
       Value c = input(node, 2);
@@ -952,7 +953,7 @@ class GraphReader {
         c = elementwise(Arith::mul, c, s);
       }
       Shape before = y.shape;
-      y = elementwise(Arith::add, y, c);
+      y = elementwise(Arith::add, y, c, true);
       if (y.shape != before)
         throw Problem("bias C of shape " + shape_text(c.shape) + " does not broadcast to the product's shape " +
                       shape_text(before));

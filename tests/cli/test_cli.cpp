@@ -478,3 +478,21 @@ TEST_CASE("ablation: --no-relu-layer keeps the verdict and changes only the meth
   CHECK(json::parse(with.out).at("method") == "first relu layer (one-copy encoding, Z3)");
   CHECK(json::parse(without.out).at("method") != "first relu layer (one-copy encoding, Z3)");
 }
+
+TEST_CASE("the loader's warnings reach the JSON result: batch norm's rounded scale says which function was decided",
+          "[verdict][import]") {
+  fs::path net = source_dir / "tests" / "import" / "architectures" / "batchnorm_mlp.onnx";
+  Result r = run({"injective", net.string(), "--json"});
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  json j = json::parse(r.out);
+  CHECK(j.at("verdict") == "holds");
+  REQUIRE(j.at("warnings").size() == 1);
+  CHECK(contains(j.at("warnings").at(0).get<std::string>(), "IEEE double precision"));
+  CHECK(contains(r.err, "warning: "));
+  Result quiet = run({"injective", net.string(), "--json", "--quiet"});
+  CHECK(!contains(quiet.err, "warning: "));
+  CHECK(json::parse(quiet.out).at("warnings").size() == 1);  // --quiet silences stderr, not the result
+  Result plain = run({"injective", (examples_dir / "tiny_relu.json").string(), "--json"});
+  CHECK(!json::parse(plain.out).contains("warnings"));
+}

@@ -4,12 +4,15 @@
 // "holds" asserted here must be certified by nninv-check, every "violated"
 // carry an exactly checked witness.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <fstream>
 
 #include "decide/procedures.hpp"
 #include "nninv/check/checker.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/errors.hpp"
 #include "nninv/io/load_model.hpp"
+#include "nninv/io/onnx_loader.hpp"
 
 using namespace nninv;
 
@@ -144,5 +147,32 @@ TEST_CASE("blocks certificates: nninv-check rejects a tampered constant, pair, i
     bad["evidence"]["blocks"][0]["reads"] = {c["evidence"]["blocks"][0]["reads"][0]};
     CHECK(check::check_certificate(net, bad).status == check::Status::rejected);
     CHECK(check::check_certificate(net, c).status == check::Status::certified);
+  }
+}
+
+// An independent reading of every loadable export: make.py's numpy
+// interpreter of the ONNX graph (checked there against PyTorch), run in
+// float64 by expected.py at inputs that are multiples of 1/8. nninv's exact
+// evaluation of the network it read must agree to float64 precision: this
+// holds the reader's Conv, pooling, Pad, BatchNormalization, PRelu, Clip,
+// Slice, Concat and skip connections to what the graph computes.
+TEST_CASE("every loadable export evaluates as an independent ONNX interpreter says", "[import][architectures]") {
+  std::ifstream in(std::string(NNINV_SOURCE_DIR) + "/tests/import/architectures/expected.json");
+  REQUIRE(in);
+  nlohmann::json expected = nlohmann::json::parse(in);
+  REQUIRE(expected.size() == 16);
+  for (const auto& [file, cases] : expected.items()) {
+    INFO(file);
+    net::Network net = architecture(file.substr(0, file.size() - 5));
+    for (const auto& c : cases) {
+      arith::Vector x;
+      for (double v : c["x"]) x.push_back(io::exact_binary64(v));
+      arith::Vector y = net::evaluate(net, x);
+      REQUIRE(y.size() == c["y"].size());
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        double want = c["y"][i];
+        CHECK(std::abs(y[i].get_d() - want) <= 1e-9 * (1 + std::abs(want)));
+      }
+    }
   }
 }

@@ -111,6 +111,12 @@ class ModelBuilder {
     a->set_type(onnx::AttributeProto::INTS);
     for (std::int64_t x : v) a->add_ints(x);
   }
+  static void attr_s(onnx::NodeProto* n, const std::string& name, const std::string& v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(v);
+  }
   // A Constant node holding an int64 tensor (Reshape shapes).
   void constant_ints(const std::string& output, const std::vector<std::int64_t>& values) {
     auto* n = node("Constant", {}, {output});
@@ -691,5 +697,282 @@ TEST_CASE("mutated ONNX files either load or give an input error", "[import][onn
     }
     INFO(file << ": " << loaded << " loaded, " << refused << " refused");
     CHECK(loaded + refused == 200);
+  }
+}
+
+// ---- Graphs and the layers of CNNs and invertible architectures (issue 15).
+// Each model is evaluated exactly at seeded points and compared with the
+// operator's definition written out here.
+
+namespace {
+
+// Seeded points with entries in [-3, 3] (multiples of 3/512).
+std::vector<Vector> sample_points(std::size_t n, std::size_t count) {
+  Points p;
+  std::vector<Vector> out;
+  for (std::size_t k = 0; k < count; ++k) {
+    Vector x(n);
+    for (Rational& v : x) {
+      v = p.next(Rational(-3), Rational(3));
+      v.canonicalize();  // Points builds t / 1024 unreduced
+    }
+    out.push_back(x);
+  }
+  return out;
+}
+
+Rational max_of(const Rational& a, const Rational& b) { return a < b ? b : a; }
+
+}  // namespace
+
+TEST_CASE("a skip connection y = relu(x) + x and a value read after it: one exact chain", "[import][onnx][graph]") {
+  ModelBuilder m;
+  m.input("x", {1, 2});
+  m.node("Relu", {"x"}, {"r"});
+  m.node("Add", {"r", "x"}, {"s"}, "skip");
+  m.node("Relu", {"s"}, {"t"});
+  m.node("Add", {"t", "r"}, {"y"});  // r (>= 0) is carried by one neuron, x by the pair relu(x), relu(-x)
+  m.output("y");
+  net::Network n = m.load();
+  for (const Vector& x : sample_points(2, 20)) {
+    Vector want(2);
+    for (std::size_t i = 0; i < 2; ++i) {
+      Rational r = max_of(x[i], 0);
+      want[i] = max_of(r + x[i], 0) + r;
+    }
+    CHECK(net::evaluate(n, x) == want);
+  }
+  // First activation: relu(x) and x carried by the pair relu(x), relu(-x) (6 rows);
+  // second: relu(s) and r, nonnegative, carried by one neuron each (4 rows).
+  CHECK(import_test::layer_summary(n) == "dense 6x2, relu, dense 4x6, relu, dense 2x4");
+}
+
+TEST_CASE("Conv: strides, dilations, groups, pads and auto_pad, exactly", "[import][onnx][graph]") {
+  // x: 1 x 2 x 4 x 5; W: 4 x 1 x 2 x 2 (group 2: channels 0-1 read input 0, 2-3 read input 1).
+  std::vector<float> w, b = {0.5f, -1, 0.25f, 2};
+  for (int k = 0; k < 16; ++k) w.push_back(static_cast<float>((k * 7) % 5 - 2) / 2);
+  auto reference = [&](const Vector& x, std::size_t sh, std::size_t sw, std::size_t dh, std::size_t dw,
+                       long ph, long pw, std::size_t oh, std::size_t ow) {
+    Vector y;
+    for (std::size_t o = 0; o < 4; ++o)
+      for (std::size_t i = 0; i < oh; ++i)
+        for (std::size_t j = 0; j < ow; ++j) {
+          Rational sum = io::exact_binary32(b[o]);
+          std::size_t c = o / 2;
+          for (std::size_t u = 0; u < 2; ++u)
+            for (std::size_t v = 0; v < 2; ++v) {
+              long r = static_cast<long>(i * sh + u * dh) - ph, q = static_cast<long>(j * sw + v * dw) - pw;
+              if (r < 0 || r >= 4 || q < 0 || q >= 5) continue;
+              sum += io::exact_binary32(w[o * 4 + u * 2 + v]) * x[c * 20 + static_cast<std::size_t>(r) * 5 + q];
+            }
+          y.push_back(sum);
+        }
+    return y;
+  };
+  {
+    ModelBuilder m;
+    m.input("x", {1, 2, 4, 5});
+    m.floats("W", {4, 1, 2, 2}, w);
+    m.floats("B", {4}, b);
+    auto* c = m.node("Conv", {"x", "W", "B"}, {"y"});
+    ModelBuilder::attr(c, "group", 2);
+    ModelBuilder::attr_ints(c, "strides", {2, 1});
+    ModelBuilder::attr_ints(c, "dilations", {1, 2});
+    ModelBuilder::attr_ints(c, "pads", {1, 0, 0, 1});
+    m.output("y");
+    net::Network n = m.load();
+    // height: (4 + 1 - 2) / 2 + 1 = 2; width: (5 + 1 - 3) / 1 + 1 = 4
+    REQUIRE(n.output_dim() == 4 * 2 * 4);
+    for (const Vector& x : sample_points(40, 5)) CHECK(net::evaluate(n, x) == reference(x, 2, 1, 1, 2, 1, 0, 2, 4));
+  }
+  {
+    ModelBuilder m;  // SAME_UPPER, stride 2: out = ceil(in / 2); total pad 0 (height), 1 (width, at the end)
+    m.input("x", {1, 2, 4, 5});
+    m.floats("W", {4, 1, 2, 2}, w);
+    m.floats("B", {4}, b);
+    auto* c = m.node("Conv", {"x", "W", "B"}, {"y"});
+    ModelBuilder::attr(c, "group", 2);
+    ModelBuilder::attr_ints(c, "strides", {2, 2});
+    ModelBuilder::attr_s(c, "auto_pad", "SAME_UPPER");
+    m.output("y");
+    net::Network n = m.load();
+    REQUIRE(n.output_dim() == 4 * 2 * 3);
+    for (const Vector& x : sample_points(40, 5)) CHECK(net::evaluate(n, x) == reference(x, 2, 2, 1, 1, 0, 0, 2, 3));
+  }
+}
+
+TEST_CASE("pools: MaxPool with ceil_mode, AveragePool counting the padding, the global pools", "[import][onnx][graph]") {
+  {
+    ModelBuilder m;  // 3 x 3, kernel 2, stride 2, ceil_mode: windows start at 0 and 2 (the last one clipped)
+    m.input("x", {1, 1, 3, 3});
+    auto* p = m.node("MaxPool", {"x"}, {"y"});
+    ModelBuilder::attr_ints(p, "kernel_shape", {2, 2});
+    ModelBuilder::attr_ints(p, "strides", {2, 2});
+    ModelBuilder::attr(p, "ceil_mode", 1);
+    m.output("y");
+    net::Network n = m.load();
+    REQUIRE(n.output_dim() == 4);
+    for (const Vector& x : sample_points(9, 10)) {
+      Vector want = {max_of(max_of(x[0], x[1]), max_of(x[3], x[4])), max_of(x[2], x[5]), max_of(x[6], x[7]), x[8]};
+      CHECK(net::evaluate(n, x) == want);
+    }
+  }
+  {
+    ModelBuilder m;  // 2 x 2, pads 1, kernel 2, stride 2, count_include_pad: each window holds one value, / 4
+    m.input("x", {1, 1, 2, 2});
+    auto* p = m.node("AveragePool", {"x"}, {"y"});
+    ModelBuilder::attr_ints(p, "kernel_shape", {2, 2});
+    ModelBuilder::attr_ints(p, "strides", {2, 2});
+    ModelBuilder::attr_ints(p, "pads", {1, 1, 1, 1});
+    ModelBuilder::attr(p, "count_include_pad", 1);
+    m.output("y");
+    net::Network n = m.load();
+    for (const Vector& x : sample_points(4, 5)) {
+      Vector want;
+      for (const Rational& v : x) want.push_back(v / 4);
+      CHECK(net::evaluate(n, x) == want);
+    }
+  }
+  for (const char* op : {"GlobalAveragePool", "GlobalMaxPool"}) {
+    ModelBuilder m;
+    m.input("x", {1, 2, 1, 3});
+    m.node(op, {"x"}, {"y"});
+    m.output("y");
+    net::Network n = m.load();
+    bool mean = std::string(op) == "GlobalAveragePool";
+    for (const Vector& x : sample_points(6, 10)) {
+      Vector want;
+      for (std::size_t c = 0; c < 2; ++c)
+        want.push_back(mean ? Rational((x[3 * c] + x[3 * c + 1] + x[3 * c + 2]) / 3)
+                            : max_of(max_of(x[3 * c], x[3 * c + 1]), x[3 * c + 2]));
+      CHECK(net::evaluate(n, x) == want);
+    }
+  }
+}
+
+TEST_CASE("Pad (reflect, edge, constant), Split, Gather, Slice with a negative step, Concat with a constant",
+          "[import][onnx][graph]") {
+  for (const char* mode : {"reflect", "edge", "constant"}) {
+    ModelBuilder m;
+    m.input("x", {1, 3});
+    m.constant_ints("pads", {0, 2, 0, 2});
+    auto* p = m.node("Pad", {"x", "pads"}, {"y"});
+    ModelBuilder::attr_s(p, "mode", mode);
+    m.output("y");
+    net::Network n = m.load();
+    for (const Vector& x : sample_points(3, 5)) {
+      const Rational &a = x[0], &b = x[1], &c = x[2];
+      std::string md = mode;
+      Vector want = md == "reflect" ? Vector{c, b, a, b, c, b, a}
+                    : md == "edge"  ? Vector{a, a, a, b, c, c, c}
+                                    : Vector{0, 0, a, b, c, 0, 0};
+      CHECK(net::evaluate(n, x) == want);
+    }
+  }
+  ModelBuilder m;
+  m.input("x", {1, 4});
+  m.constant_ints("sizes", {1, 3});
+  auto* split = m.node("Split", {"x", "sizes"}, {"head", "tail"});
+  ModelBuilder::attr(split, "axis", 1);
+  m.constant_ints("idx", {2, 0});
+  auto* g = m.node("Gather", {"tail", "idx"}, {"picked"});  // tail[2], tail[0] = x3, x1
+  ModelBuilder::attr(g, "axis", 1);
+  m.constant_ints("starts", {-1});
+  m.constant_ints("ends", {-100});
+  m.constant_ints("axes", {1});
+  m.constant_ints("steps", {-2});
+  m.node("Slice", {"x", "starts", "ends", "axes", "steps"}, {"back"});  // x3, x1
+  m.floats("c", {1, 1}, {0.5f});
+  auto* cat = m.node("Concat", {"picked", "head", "c", "back"}, {"y"});
+  ModelBuilder::attr(cat, "axis", 1);
+  m.output("y");
+  net::Network n = m.load();
+  for (const Vector& x : sample_points(4, 5))
+    CHECK(net::evaluate(n, x) == Vector{x[3], x[1], x[0], Rational(1, 2), x[3], x[1]});
+}
+
+TEST_CASE("Clip (both bounds, min only, opset-6 max only) and per-channel PRelu, exactly", "[import][onnx][graph]") {
+  {
+    ModelBuilder m;
+    m.input("x", {1, 3});
+    m.floats("lo", {}, {-1});
+    m.floats("hi", {}, {2});
+    m.node("Clip", {"x", "lo", "hi"}, {"a"});
+    m.node("Clip", {"x", "lo", ""}, {"b"});
+    m.node("Add", {"a", "b"}, {"y"});
+    m.output("y");
+    net::Network n = m.load();
+    for (const Vector& x : sample_points(3, 20)) {
+      Vector want;
+      for (const Rational& v : x) want.push_back(std::min(max_of(v, -1), Rational(2)) + max_of(v, -1));
+      CHECK(net::evaluate(n, x) == want);
+    }
+  }
+  {
+    ModelBuilder m(7, 6);
+    m.input("x", {1, 2});
+    auto* c = m.node("Clip", {"x"}, {"y"});
+    ModelBuilder::attr_f(c, "max", 0.5f);
+    m.output("y");
+    net::Network n = m.load();
+    for (const Vector& x : sample_points(2, 10))
+      CHECK(net::evaluate(n, x) == Vector{std::min(x[0], Rational(1, 2)), std::min(x[1], Rational(1, 2))});
+  }
+  {
+    ModelBuilder m;
+    m.input("x", {1, 2});
+    m.floats("slope", {2}, {0.25f, -0.5f});
+    m.node("PRelu", {"x", "slope"}, {"y"});
+    m.output("y");
+    net::Network n = m.load();
+    for (const Vector& x : sample_points(2, 20)) {
+      Vector want = {x[0] < 0 ? Rational(x[0] / 4) : x[0], x[1] < 0 ? Rational(-x[1] / 2) : x[1]};
+      CHECK(net::evaluate(n, x) == want);
+    }
+  }
+  {
+    ModelBuilder m;  // one slope for all: a leaky_relu layer, no extra neurons
+    m.input("x", {1, 2});
+    m.floats("slope", {1}, {0.25f});
+    m.node("PRelu", {"x", "slope"}, {"y"});
+    m.output("y");
+    CHECK(import_test::layer_summary(m.load()) == "leaky_relu");
+  }
+}
+
+TEST_CASE("graph operators that are not affine, or not read, give located errors", "[import][onnx][graph]") {
+  {
+    ModelBuilder m;
+    m.input("x", {1, 2});
+    auto* c = m.node("Cast", {"x"}, {"y"}, "to_int");
+    ModelBuilder::attr(c, "to", onnx::TensorProto::INT64);
+    m.output("y");
+    CHECK_THROWS_WITH(m.load(), Catch::Contains("node 0 'to_int' (Cast): casts a value that depends on the input"));
+  }
+  {
+    ModelBuilder m;
+    m.input("x", {1, 2});
+    m.floats("lo", {}, {2});
+    m.floats("hi", {}, {1});
+    m.node("Clip", {"x", "lo", "hi"}, {"y"});
+    m.output("y");
+    CHECK_THROWS_WITH(m.load(), Catch::Contains("(Clip): min 2 is greater than max 1"));
+  }
+  {
+    ModelBuilder m;
+    m.input("x", {1, 1, 2, 2});
+    auto* p = m.node("MaxPool", {"x"}, {"y", "indices"});
+    ModelBuilder::attr_ints(p, "kernel_shape", {2, 2});
+    m.output("y");
+    CHECK_THROWS_WITH(m.load(), Catch::Contains("(MaxPool): the Indices output cannot be read"));
+  }
+  {
+    ModelBuilder m;
+    m.input("x", {1, 2});
+    m.node("Relu", {"x"}, {"r"});
+    m.node("Mul", {"r", "x"}, {"y"});
+    m.output("y");
+    CHECK_THROWS_WITH(m.load(), Catch::Contains("(Mul): both operands depend on the input: their product is not "
+                                                "piecewise linear"));
   }
 }

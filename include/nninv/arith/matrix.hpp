@@ -55,6 +55,7 @@ class Matrix {
 Matrix operator*(const Matrix& a, const Matrix& b);  // requires a.cols() == b.rows()
 Vector operator*(const Matrix& a, const Vector& x);   // requires a.cols() == x.size()
 Matrix select_columns(const Matrix& a, const std::vector<std::size_t>& columns);
+Matrix select_rows(const Matrix& a, const std::vector<std::size_t>& rows);
 
 // Reduced row echelon form in place; returns the pivot column of each nonzero row.
 std::vector<std::size_t> row_reduce(Matrix& a);

@@ -547,7 +547,7 @@ def run_onnx(model, x):
             s = a.get("strides", [1, 1])
             kh, kw = W.shape[2], W.shape[3]
             oh, ow = (xin.shape[2] - kh) // s[0] + 1, (xin.shape[3] - kw) // s[1] + 1
-            out = np.zeros((xin.shape[0], W.shape[0], oh, ow), dtype=np.float32)
+            out = np.zeros((xin.shape[0], W.shape[0], oh, ow), dtype=np.result_type(xin, W))
             for i in range(oh):
                 for j in range(ow):
                     patch = xin[:, :, i * s[0] : i * s[0] + kh, j * s[1] : j * s[1] + kw]
