@@ -219,7 +219,7 @@ Product layer_product(const net::Network& net, Norm norm, const SlopeTable& slop
     LayerFactor f{k, 1, std::nullopt};
     if (const auto* d = std::get_if<net::Dense>(&net.layers[k])) {
       Matrix w = block(d->weights, live.rows[k], live.cols[k]);
-      f.bound = norm == Norm::two ? spectral_norm_upper(w) : operator_norm(w, norm);
+      f.bound = norm_upper(w, norm);
     } else if (!slopes[k].empty()) {
       f.bound = 0;
       for (std::size_t i : live.cols[k]) f.bound = std::max(f.bound, slopes[k][i].hi);
@@ -472,9 +472,6 @@ std::optional<Matrix> float_left_inverse_at_centre(const net::Network& net, cons
   return k;
 }
 
-Rational norm_of(const Matrix& w, Norm norm) {
-  return norm == Norm::two ? spectral_norm_upper(w) : operator_norm(w, norm);
-}
 
 // ---- exactness: checked pairs --------------------------------------------------
 
@@ -560,6 +557,10 @@ std::vector<Vector> norm_directions(const Matrix& a, Norm norm) {
 }
 
 }  // namespace
+
+Rational norm_upper(const Matrix& w, Norm norm) {
+  return norm == Norm::two ? spectral_norm_upper(w) : operator_norm(w, norm);
+}
 
 bool positive_definite(Matrix s) {
   const std::size_t n = s.rows();
@@ -684,7 +685,7 @@ LipschitzResult lipschitz_bounds(const net::Network& net, Norm norm, const std::
         if (partners[k][j]) ev.pairs.push_back({k, j, *partners[k][j]});
     forward = forward_enclosure(net, slopes);
     Matrix r = magnitude_bound(enclosure(net, slopes, partners, *forward, Matrix::identity(m)), false);
-    Rational bound = norm_of(r, norm);
+    Rational bound = norm_upper(r, norm);
     result.sources.enclosure = bound;
     if (bound < result.upper) {
       result.upper = bound;
@@ -711,7 +712,7 @@ LipschitzResult lipschitz_bounds(const net::Network& net, Norm norm, const std::
   for (const Matrix& kk : candidates) {
     if (stopped()) return result;
     Matrix r = magnitude_bound(enclosure(net, slopes, partners, *forward, kk), true);
-    Rational q = norm_of(r, norm), k_norm = norm_of(kk, norm);
+    Rational q = norm_upper(r, norm), k_norm = norm_upper(kk, norm);
     if (q < 1 && k_norm > 0) {
       Rational bound = (1 - q) / k_norm;
       if (!result.sources.jacobian_k || bound > *result.sources.jacobian_k) result.sources.jacobian_k = bound;

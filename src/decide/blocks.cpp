@@ -165,22 +165,12 @@ constexpr std::size_t max_two_norm_side = 400;
 // other stages (the split multiplies each by the input width).
 constexpr std::size_t max_weights = 4'000'000;
 
-// A bound of ||m|| in `norm`: exact for 1 and inf; a dyadic constant that
-// passed the exact test for 2; nothing when m is too large for that test.
+// A bound of ||m|| in `norm` (analysis::norm_upper), or nothing when m is
+// too large for the 2-norm's exact test.
 std::optional<Rational> norm_bound(const Matrix& m, analysis::Norm norm) {
   if (m.rows() == 0 || m.cols() == 0) return Rational(0);
-  if (norm == analysis::Norm::two) {
-    if (std::min(m.rows(), m.cols()) > max_two_norm_side) return std::nullopt;
-    return analysis::spectral_norm_upper(m);
-  }
-  Rational best = 0;
-  bool rows = norm == analysis::Norm::inf;  // inf: largest row sum; 1: largest column sum
-  for (std::size_t i = 0; i < (rows ? m.rows() : m.cols()); ++i) {
-    Rational sum = 0;
-    for (std::size_t j = 0; j < (rows ? m.cols() : m.rows()); ++j) sum += abs(rows ? m(i, j) : m(j, i));
-    best = std::max(best, sum);
-  }
-  return best;
+  if (norm == analysis::Norm::two && std::min(m.rows(), m.cols()) > max_two_norm_side) return std::nullopt;
+  return analysis::norm_upper(m, norm);
 }
 
 struct BlockProof {

@@ -92,6 +92,9 @@ bool positive_semidefinite(arith::Matrix s);
 // Exact (iff): c >= 0 and ||w||_2 <= c, decided by c^2 I - G positive
 // semidefinite for the smaller Gram matrix G of w (or w = 0).
 bool spectral_norm_at_most(const arith::Matrix& w, const arith::Rational& c);
+// An upper bound of ||w|| in `norm`: the exact value for 1 and inf (largest
+// absolute column / row sum), spectral_norm_upper for 2.
+arith::Rational norm_upper(const arith::Matrix& w, Norm norm);
 // A dyadic c with spectral_norm_at_most(w, c), slightly above sigma_max(w)
 // (floating point estimates, exact test decides).
 arith::Rational spectral_norm_upper(const arith::Matrix& w);
