@@ -50,8 +50,40 @@ std::string canonical_text(const net::Network& net) {
   return out.str();
 }
 
-std::string network_sha256(const net::Network& net) {
-  std::string text = canonical_text(net);
+namespace {
+std::string sha256_hex(const std::string& text);
+}
+
+std::string network_sha256(const net::Network& net) { return sha256_hex(canonical_text(net)); }
+
+std::string canonical_text(const net::Model& model) {
+  std::string text = canonical_text(model.net);
+  if (model.piecewise_linear()) return text;
+  std::ostringstream out;
+  out << text;
+  for (const net::SmoothLayer& s : model.smooth)
+    out << "smooth " << s.at << " " << net::smooth_name(s.kind) << " " << s.alpha.get_str() << "\n";
+  out << "head " << net::head_name(model.head) << " " << (model.last_index ? "last" : "first") << "\n";
+  write_box(out, "model codomain", model.codomain);
+  return out.str();
+}
+
+std::string model_sha256(const net::Model& model) { return sha256_hex(canonical_text(model)); }
+
+nlohmann::json certificate_header(const net::Model& model, const std::string& property) {
+  nlohmann::json c = certificate_header(model.net, property);
+  c["network"]["sha256"] = model_sha256(model);
+  c["network"]["output_dim"] = model.output_dim();
+  if (model.head != net::Head::none) c["network"]["head"] = net::head_name(model.head);
+  if (!model.smooth.empty()) {
+    c["network"]["smooth"] = nlohmann::json::array();
+    for (const net::SmoothLayer& s : model.smooth) c["network"]["smooth"].push_back(net::smooth_name(s.kind));
+  }
+  return c;
+}
+
+namespace {
+std::string sha256_hex(const std::string& text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (!EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr))
@@ -64,6 +96,7 @@ std::string network_sha256(const net::Network& net) {
   }
   return result;
 }
+}  // namespace
 
 nlohmann::json to_json(const arith::Vector& v) {
   nlohmann::json a = nlohmann::json::array();

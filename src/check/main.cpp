@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     return exit_code::usage;
   }
   try {
-    net::Network net = io::load_model(argv[1]);
+    net::Model net = io::load_full_model(argv[1]);
     std::ifstream in(argv[2]);
     if (!in) throw CannotOpenInput(std::string(argv[2]) + ": cannot be opened for reading");
     nlohmann::json certificate;

@@ -17,6 +17,7 @@
 #include "nninv/analysis/lipschitz.hpp"
 #include "nninv/check/checker.hpp"
 #include "nninv/decide/bijective.hpp"
+#include "nninv/decide/model.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/decide/stages.hpp"
 #include "nninv/errors.hpp"
@@ -114,12 +115,16 @@ std::optional<po::variables_map> parse_subcommand(int argc, char** argv, const s
 }
 
 // Loads a network for `convert` / `plot`, printing the loader's warnings unless --quiet.
-net::Network load_for_subcommand(const po::variables_map& vm, const std::string& path) {
+net::Model load_full_for_subcommand(const po::variables_map& vm, const std::string& path) {
   std::vector<std::string> warnings;
-  net::Network net = io::load_model(path, io::parse_format(vm["format"].as<std::string>()), &warnings);
+  net::Model model = io::load_full_model(path, io::parse_format(vm["format"].as<std::string>()), &warnings);
   if (!vm.count("quiet"))
     for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
-  return net;
+  return model;
+}
+
+net::Network load_for_subcommand(const po::variables_map& vm, const std::string& path) {
+  return io::require_piecewise_linear(load_full_for_subcommand(vm, path), path);
 }
 
 // nninv convert IN OUT.json: always returns nullopt (nothing left to run).
@@ -132,10 +137,15 @@ std::optional<struct Args> convert(int argc, char** argv) {
   if (!parsed) return std::nullopt;
   const po::variables_map& vm = *parsed;
   if (!vm.count("in") || !vm.count("out")) throw UsageError("convert needs IN and OUT.json; try 'nninv convert --help'");
-  net::Network net = load_for_subcommand(vm, vm["in"].as<std::string>());
-  io::write_network(net, vm["out"].as<std::string>());
-  std::cout << "wrote " << vm["out"].as<std::string>() << ": " << net.input_dim << " inputs, " << net.output_dim()
-            << " outputs, " << net.layers.size() << " layers, " << net.nonlinear_neuron_count() << " relu neurons\n";
+  net::Model model = load_full_for_subcommand(vm, vm["in"].as<std::string>());
+  io::write_network(model, vm["out"].as<std::string>());
+  const net::Network& net = model.net;
+  std::cout << "wrote " << vm["out"].as<std::string>() << ": " << net.input_dim << " inputs, " << model.output_dim()
+            << " outputs, " << net.layers.size() + (model.head != net::Head::none) << " layers, "
+            << net.nonlinear_neuron_count() << " relu neurons";
+  if (!model.smooth.empty()) std::cout << ", " << model.smooth.size() << " smooth activation layers";
+  if (model.head != net::Head::none) std::cout << ", a " << net::head_name(model.head) << " head";
+  std::cout << "\n";
   return std::nullopt;
 }
 
@@ -403,10 +413,11 @@ int exit_code_of(decide::InvertVerdict v) {
 // report states an independent check only when one really ran on the written
 // file: the certificate is read back from disk and given to nninv-check's
 // checker (the code of the nninv-check program, linked in).
-void write_certificate(const Args& args, const net::Network& net, const nlohmann::json& certificate,
+void write_certificate(const Args& args, const net::Model& model, const nlohmann::json& certificate,
                        double seconds) {
+  const net::Network& net = model.net;
   if (args.check_certificate) {
-    check::Report r = check::check_certificate(net, certificate);
+    check::Report r = check::check_certificate(model, certificate);
     if (r.status == check::Status::rejected) throw InternalError("the certificate fails its check: " + r.message);
     if (!args.quiet)
       std::cerr << (r.status == check::Status::certified ? "certificate checked: " : "certificate not certified: ")
@@ -419,7 +430,7 @@ void write_certificate(const Args& args, const net::Network& net, const nlohmann
   if (!args.certificate_path.empty()) {
     std::ifstream in(args.certificate_path);
     nlohmann::json written = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    check::Report r = check::check_certificate(net, written);
+    check::Report r = check::check_certificate(model, written);
     if (r.status == check::Status::rejected) throw InternalError("the written certificate fails its check: " + r.message);
     status = r.status == check::Status::certified ? "certified" : "not certified: " + r.message;
   }
@@ -464,9 +475,13 @@ int run(const Args& args) {
   MemoryWatch memory_watch(args.memory_limit_mib);
   decide::Budget budget(args.timeout_seconds, &interrupted, &memory_exceeded);
   std::vector<std::string> warnings;
-  net::Network net = io::load_model(args.network, args.format, &warnings);
+  net::Model model = io::load_full_model(args.network, args.format, &warnings);
   if (!args.quiet)
     for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+  // Smooth activations and heads are decided by the property commands only.
+  if (args.command == "invert" || !args.smt2_path.empty() || !args.report_path.empty())
+    model.net = io::require_piecewise_linear(model, args.network);
+  const net::Network& net = model.net;
   if (args.command == "invert" && args.output.size() != net.output_dim())
     throw UsageError("--output has " + std::to_string(args.output.size()) + " values, the network has " +
                      std::to_string(net.output_dim()) + " outputs");
@@ -489,10 +504,10 @@ int run(const Args& args) {
         part.ran = true;
       }
       std::cout << (args.json ? report::bijective_json(b, t, args.command) + "\n"
-                              : report::bijective_text(net, b, t, args.command));
+                              : report::bijective_text(model, b, t, args.command));
     } else {
       decide::Outcome o = decide::Outcome::unknown(property, reason + " during " + stage, stage);
-      std::cout << (args.json ? report::to_json(o, t) + "\n" : report::to_text(net, o, t));
+      std::cout << (args.json ? report::to_json(o, t) + "\n" : report::to_text(model, o, t));
     }
   });
   decide::Options options = args.engine;
@@ -516,27 +531,27 @@ int run(const Args& args) {
   if (args.command == "invert") {
     decide::InvertOutcome o = decide::invert(net, args.output, budget, options);
     claim_answer();
-    write_certificate(args, net, decide::certificate(net, o), budget.elapsed_seconds());
+    write_certificate(args, model, decide::certificate(net, o), budget.elapsed_seconds());
     double t = budget.elapsed_seconds();
     emit(args, report::invert_json(o, t), report::invert_text(o, t), trace, warnings);
     return exit_code_of(o.verdict);
   }
   if (bijective_command) {
-    decide::BijectiveOutcome b = decide::decide_bijective(net, budget, options);
+    decide::BijectiveOutcome b = decide::decide_bijective(model, budget, options);
     claim_answer();
-    nlohmann::json certificate = decide::certificate(net, b);
+    nlohmann::json certificate = decide::certificate(model, b);
     if (args.command == "invertible") certificate["question"] = "invertible";
-    write_certificate(args, net, certificate, budget.elapsed_seconds());
+    write_certificate(args, model, certificate, budget.elapsed_seconds());
     double t = budget.elapsed_seconds();
-    emit(args, report::bijective_json(b, t, args.command), report::bijective_text(net, b, t, args.command), trace,
+    emit(args, report::bijective_json(b, t, args.command), report::bijective_text(model, b, t, args.command), trace,
          warnings);
     return exit_code_of(b.verdict);
   }
-  decide::Outcome outcome = decide::decide(net, property, budget, options);
+  decide::Outcome outcome = decide::decide(model, property, budget, options);
   claim_answer();
-  write_certificate(args, net, decide::certificate(net, outcome), budget.elapsed_seconds());
+  write_certificate(args, model, decide::certificate(model, outcome), budget.elapsed_seconds());
   double t = budget.elapsed_seconds();
-  emit(args, report::to_json(outcome, t), report::to_text(net, outcome, t), trace, warnings);
+  emit(args, report::to_json(outcome, t), report::to_text(model, outcome, t), trace, warnings);
   return exit_code_of(outcome.verdict);
 }
 

@@ -15,7 +15,7 @@ Part& part_of(BijectiveOutcome& b, Property p) {
 }
 
 // Runs `property` with `seconds` (nullopt: what the outer budget has).
-void run_part(const net::Network& net, Property property, BijectiveOutcome& b, const Budget& outer,
+void run_part(const PartDecision& decide_part, Property property, BijectiveOutcome& b, const Budget& outer,
               std::optional<double> seconds, Options options) {
   Part& part = part_of(b, property);
   if (property == Property::surjective && b.injective.outcome.decided()) options.known_injective = &b.injective.outcome;
@@ -25,7 +25,7 @@ void run_part(const net::Network& net, Property property, BijectiveOutcome& b, c
   if (seconds && *seconds <= 0) return;  // Budget(0) would mean "no deadline"
   Budget budget(seconds, outer.cancel_flag(), outer.memory_flag());
   double started = outer.elapsed_seconds();
-  Outcome o = decide(net, property, budget, options);
+  Outcome o = decide_part(property, budget, options);
   part.time_seconds += outer.elapsed_seconds() - started;
   part.outcome = std::move(o);  // only undecided parts run again: the latest word is the most informative
   part.ran = true;
@@ -77,13 +77,18 @@ Verdict bijective_verdict(const Outcome& injective, const Outcome& into, const O
 }
 
 BijectiveOutcome decide_bijective(const net::Network& net, const Budget& budget, const Options& options) {
+  return decide_bijective_with(
+      [&net](Property p, const Budget& b, const Options& o) { return decide(net, p, b, o); }, budget, options);
+}
+
+BijectiveOutcome decide_bijective_with(const PartDecision& decide_part, const Budget& budget, const Options& options) {
   BijectiveOutcome b;
   // Round 1: the cheap stages of every part.
   Options cheap = options;
   cheap.cheap_only = true;
   for (Property p : order) {
     if (budget.exhausted()) break;
-    run_part(net, p, b, budget, std::nullopt, cheap);
+    run_part(decide_part, p, b, budget, std::nullopt, cheap);
     if (violated(b)) break;
   }
   // Round 2: the undecided parts in full, an equal share of the time left each
@@ -97,7 +102,7 @@ BijectiveOutcome decide_bijective(const net::Network& net, const Budget& budget,
       std::optional<double> share;
       if (round == 2)
         if (auto left = budget.remaining_seconds()) share = *left / static_cast<double>(open.size() - k);
-      run_part(net, open[k], b, budget, share, options);
+      run_part(decide_part, open[k], b, budget, share, options);
     }
     if (!budget.remaining_seconds()) break;  // without a deadline round 2 ran every part to its end
   }

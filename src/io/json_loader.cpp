@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nninv/errors.hpp"
+#include "nninv/io/load_model.hpp"
 
 namespace nninv::io {
 namespace {
@@ -313,7 +314,8 @@ class Validator {
     return b;
   }
 
-  static constexpr const char* layer_types = "one of dense, relu, leaky_relu, identity";
+  static constexpr const char* layer_types =
+      "one of dense, relu, leaky_relu, identity, tanh, sigmoid, elu, softplus, softmax, log_softmax, argmax";
 
   net::Layer layer(const json& j, const std::string& pointer, std::size_t width, const std::string& input_why) const {
     if (!j.is_object()) fail(pointer, "is " + type_name(j) + ", expected a layer object with a \"type\"");
@@ -360,9 +362,59 @@ class Validator {
     fail(pointer + "/type", "unknown layer type \"" + type + "\", expected " + layer_types);
   }
 
-  net::Network network(const json& root) const {
+  // A smooth activation (tanh, sigmoid, elu, softplus) or a head (softmax,
+  // log_softmax, argmax) at layers[k], recorded in `model`; false for the
+  // piecewise-linear types.
+  bool smooth_or_head(const json& j, const std::string& pointer, std::size_t k, std::size_t count,
+                      net::Model& model) const {
+    if (!j.is_object() || !j.contains("type") || !j.at("type").is_string()) return false;
+    std::string type = j.at("type").get<std::string>();
+    static const std::pair<const char*, net::Smooth> smooth[] = {{"tanh", net::Smooth::tanh},
+                                                                 {"sigmoid", net::Smooth::sigmoid},
+                                                                 {"elu", net::Smooth::elu},
+                                                                 {"softplus", net::Smooth::softplus}};
+    static const std::pair<const char*, net::Head> heads[] = {
+        {"softmax", net::Head::softmax}, {"log_softmax", net::Head::log_softmax}, {"argmax", net::Head::argmax}};
+    for (const auto& [name, kind] : smooth) {
+      if (type != name) continue;
+      net::SmoothLayer s{k, kind, Rational(1), pointer};
+      for (const auto& [key, value] : j.items())
+        if (key != "type" && !(kind == net::Smooth::elu && key == "alpha"))
+          warn(pointer + "/" + pointer_token(key), "unknown key ignored in a " + type + " layer");
+      if (kind == net::Smooth::elu && j.contains("alpha")) {
+        std::string expected = "a number > 0, elu(z) = alpha (exp(z) - 1) for z < 0";
+        s.alpha = number(j.at("alpha"), pointer + "/alpha", expected);
+        if (s.alpha <= 0) fail(pointer + "/alpha", "is " + show(s.alpha) + ", expected " + expected);
+      }
+      model.smooth.push_back(s);
+      model.net.layers.emplace_back(std::in_place_type<net::Identity>);
+      return true;
+    }
+    for (const auto& [name, kind] : heads) {
+      if (type != name) continue;
+      if (k + 1 != count)
+        fail(pointer + "/type", std::string("a ") + name + " layer is a classifier head: it must be the last layer, "
+                                "and this one is followed by " + std::to_string(count - k - 1) + " more");
+      for (const auto& [key, value] : j.items())
+        if (key != "type" && !(kind == net::Head::argmax && key == "last_index"))
+          warn(pointer + "/" + pointer_token(key), "unknown key ignored in a " + type + " layer");
+      if (kind == net::Head::argmax && j.contains("last_index")) {
+        if (!j.at("last_index").is_boolean())
+          fail(pointer + "/last_index", "is " + type_name(j.at("last_index")) +
+                                            ", expected true (ties go to the last index) or false (the first)");
+        model.last_index = j.at("last_index").get<bool>();
+      }
+      model.head = kind;
+      model.head_where = pointer;
+      return true;
+    }
+    return false;
+  }
+
+  net::Model model(const json& root) const {
     if (!root.is_object()) fail("", "the document is " + type_name(root) + ", expected an object");
-    net::Network net;
+    net::Model model;
+    net::Network& net = model.net;
     if (root.contains("name")) {
       if (!root.at("name").is_string()) fail("/name", "is " + type_name(root.at("name")) + ", expected a string");
       net.name = root.at("name").get<std::string>();
@@ -374,15 +426,21 @@ class Validator {
     std::size_t width = net.input_dim;
     std::string why = "input_dim";
     for (std::size_t k = 0; k < layers.size(); ++k) {
+      if (smooth_or_head(layers[k], "/layers/" + std::to_string(k), k, layers.size(), model)) continue;
       net.layers.push_back(layer(layers[k], "/layers/" + std::to_string(k), width, why));
       if (const auto* d = std::get_if<net::Dense>(&net.layers.back())) {
         width = d->weights.rows();
         why = "the output width of layer " + std::to_string(k);
       }
     }
-    net.codomain = root.contains("codomain")
-                       ? box(root.at("codomain"), "/codomain", width, "the output width of the network")
-                       : net::Box::everything(width);
+    // With an argmax head Y is a set of labels: a box of one coordinate.
+    std::size_t out = model.head == net::Head::argmax ? 1 : width;
+    model.codomain = root.contains("codomain")
+                         ? box(root.at("codomain"), "/codomain", out,
+                               model.head == net::Head::argmax ? "1 (an argmax head's output is one label)"
+                                                               : "the output width of the network")
+                         : net::Box::everything(out);
+    net.codomain = model.head == net::Head::none ? model.codomain : net::Box::everything(width);
     // A key one or two edits away from a known one is almost surely that key
     // misspelt ("domian"): ignoring it would answer another question (a
     // property on all of R^n), so it is an error; other keys are comments.
@@ -396,7 +454,7 @@ class Validator {
       }
       warn("/" + pointer_token(key), "unknown top-level key ignored");
     }
-    return net;
+    return model;
   }
 
   static constexpr std::size_t max_width = 1u << 20;
@@ -408,17 +466,25 @@ class Validator {
 
 }  // namespace
 
-net::Network parse_network(std::string_view text, const std::string& source, std::vector<std::string>* warnings) {
+net::Model parse_model(std::string_view text, const std::string& source, std::vector<std::string>* warnings) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
     throw InputError(located(source, "", "the file is empty, expected a JSON object"));
   json root;
   LexemePreservingBuilder builder(root, text);
   bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true, false);
   if (!ok) throw InputError(located(source, "", builder.error().value_or("malformed JSON")));
-  return Validator(source, warnings).network(root);
+  return Validator(source, warnings).model(root);
+}
+
+net::Network parse_network(std::string_view text, const std::string& source, std::vector<std::string>* warnings) {
+  return require_piecewise_linear(parse_model(text, source, warnings), source);
 }
 
 net::Network load_network(const std::filesystem::path& path, std::vector<std::string>* warnings) {
+  return require_piecewise_linear(load_json_model(path, warnings), path.string());
+}
+
+net::Model load_json_model(const std::filesystem::path& path, std::vector<std::string>* warnings) {
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) throw CannotOpenInput(path.string() + ": no such file");
@@ -432,7 +498,7 @@ net::Network load_network(const std::filesystem::path& path, std::vector<std::st
                                  std::to_string(max_file_bytes) + " (" + std::to_string(max_file_bytes >> 20) + " MiB)"));
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return parse_network(buffer.str(), path.string(), warnings);
+  return parse_model(buffer.str(), path.string(), warnings);
 }
 
 }  // namespace nninv::io

@@ -88,6 +88,14 @@ void put_layer(std::string& out, const net::Layer& layer) {
 }  // namespace
 
 std::string to_json_text(const net::Network& network) {
+  net::Model model;
+  model.net = network;
+  model.codomain = network.codomain;
+  return to_json_text(model);
+}
+
+std::string to_json_text(const net::Model& model) {
+  const net::Network& network = model.net;
   std::string out = "{\n";
   if (!network.name.empty()) {
     using json = nlohmann::json;
@@ -95,13 +103,28 @@ std::string to_json_text(const net::Network& network) {
   }
   out += "  \"input_dim\": " + std::to_string(network.input_dim) + ",\n";
   if (!network.domain.is_everything()) put_box(out, "domain", network.domain);
-  if (!network.codomain.is_everything()) put_box(out, "codomain", network.codomain);
+  if (!model.codomain.is_everything()) put_box(out, "codomain", model.codomain);
   out += "  \"layers\": [";
   for (std::size_t k = 0; k < network.layers.size(); ++k) {
     out += k ? ",\n" : "\n";
-    put_layer(out, network.layers[k]);
+    if (const net::SmoothLayer* s = model.smooth_at(k)) {
+      out += std::string("    {\"type\": \"") + net::smooth_name(s->kind) + "\"";
+      if (s->kind == net::Smooth::elu) {
+        out += ", \"alpha\": ";
+        put_number(out, s->alpha);
+      }
+      out += '}';
+    } else {
+      put_layer(out, network.layers[k]);
+    }
   }
-  out += network.layers.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  if (model.head != net::Head::none) {
+    out += network.layers.empty() ? "\n" : ",\n";
+    out += std::string("    {\"type\": \"") + net::head_name(model.head) + "\"";
+    if (model.head == net::Head::argmax && model.last_index) out += ", \"last_index\": true";
+    out += '}';
+  }
+  out += network.layers.empty() && model.head == net::Head::none ? "]\n}\n" : "\n  ]\n}\n";
   return out;
 }
 
@@ -157,6 +180,10 @@ void write_text_atomically(const std::filesystem::path& path, const std::string&
 
 void write_network(const net::Network& network, const std::filesystem::path& path) {
   write_text_atomically(path, to_json_text(network));
+}
+
+void write_network(const net::Model& model, const std::filesystem::path& path) {
+  write_text_atomically(path, to_json_text(model));
 }
 
 }  // namespace nninv::io

@@ -94,24 +94,44 @@ void check_size_limits(const net::Network& net, const std::filesystem::path& pat
   }
 }
 
-net::Network load_model(const std::filesystem::path& path, Format format, std::vector<std::string>* warnings) {
+net::Model load_full_model(const std::filesystem::path& path, Format format, std::vector<std::string>* warnings) {
   if (format == Format::automatic) format = detect_format(path);
-  net::Network net;
+  net::Model model;
   switch (format) {
     case Format::json:
-      net = load_network(path, warnings);
+      model = load_json_model(path, warnings);
       break;
     case Format::onnx:
-      net = load_onnx(path, warnings);
+      model = load_onnx_model(path, warnings);
       break;
     case Format::nnet:
-      net = load_nnet(path, warnings);
+      model.net = load_nnet(path, warnings);
+      model.codomain = model.net.codomain;
       break;
     case Format::automatic:
       throw InternalError("load_model: no reader for the format");
   }
-  check_size_limits(net, path);
-  return net;
+  check_size_limits(model.net, path);
+  return model;
+}
+
+net::Network load_model(const std::filesystem::path& path, Format format, std::vector<std::string>* warnings) {
+  return require_piecewise_linear(load_full_model(path, format, warnings), path.string());
+}
+
+net::Network require_piecewise_linear(net::Model model, const std::string& source) {
+  const char* commands =
+      "; nninv injective, surjective, into, bijective and invertible read such networks, the other commands "
+      "(lipschitz, invert, plot, --smt2, --report) only piecewise-linear ones";
+  if (!model.smooth.empty()) {
+    const net::SmoothLayer& s = model.smooth.front();
+    throw InputError(source + ": " + s.where + ": " + net::smooth_name(s.kind) + " is not piecewise linear" +
+                     commands);
+  }
+  if (model.head != net::Head::none)
+    throw InputError(source + ": " + model.head_where + ": a " + net::head_name(model.head) +
+                     " head is not piecewise linear" + commands + " (for those, remove the head: the logits are)");
+  return std::move(model.net);
 }
 
 std::string read_input_file(const std::filesystem::path& path) {

@@ -508,25 +508,18 @@ std::size_t axis_index(std::int64_t axis, std::size_t rank, const std::string& w
 const char* const supported_operators =
     "Gemm, MatMul, Conv, Add, Sub, Mul, Div, Neg, Relu, LeakyRelu, PRelu, Clip, MaxPool, AveragePool, "
     "GlobalMaxPool, GlobalAveragePool, BatchNormalization, Pad, Concat, Split, Slice, Gather, Shape, Cast, "
-    "ConstantOfShape, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Identity, Dropout, Constant";
+    "ConstantOfShape, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Identity, Dropout, Constant; Tanh, Sigmoid, "
+    "Elu, Softplus; Softmax, LogSoftmax, ArgMax as the last step";
 
 // Why a common operator is not read, and what works instead (empty for
 // operators nninv has nothing to say about).
 std::string unsupported_reason(const std::string& op) {
   static const std::vector<std::pair<std::string, std::string>> reasons = {
-      {"Softmax", "the chain model has no softmax: it is not piecewise linear. A softmax head never makes a "
-                  "classifier injective (softmax(z + c 1) = softmax(z)); export the logits (drop the Softmax) to "
-                  "ask about the network before it"},
-      {"LogSoftmax", "not piecewise linear; export the logits (drop the LogSoftmax)"},
-      {"ArgMax", "an ArgMax head has finitely many outputs, so the network is not injective on any X with more "
-                 "points than labels; export the logits to ask about the network before it"},
-      {"Sigmoid", "not piecewise linear: nninv decides exactly only networks of dense, relu, leaky_relu and "
-                  "identity layers"},
-      {"Tanh", "not piecewise linear: nninv decides exactly only networks of dense, relu, leaky_relu and identity "
-               "layers"},
-      {"Elu", "not piecewise linear; LeakyRelu is read"},
-      {"Softplus", "not piecewise linear; Relu is read"},
       {"ConvTranspose", "not read yet; the same map as a Gemm / MatMul on the flattened input is"},
+      {"Gelu", "not monotone: nninv reads the increasing smooth activations Tanh, Sigmoid, Elu and Softplus"},
+      {"Mish", "not monotone: nninv reads the increasing smooth activations Tanh, Sigmoid, Elu and Softplus"},
+      {"HardSigmoid", "not read yet; the same function as Clip(alpha x + beta, 0, 1) is"},
+      {"Selu", "not read yet; Elu followed by a Mul by the constant gamma is the same function"},
   };
   for (const auto& [name, why] : reasons)
     if (name == op) return " (" + why + ")";
@@ -538,7 +531,7 @@ class GraphReader {
   GraphReader(std::string source, std::vector<std::string>* warnings)
       : source_(std::move(source)), warnings_(warnings) {}
 
-  net::Network read(const onnx::ModelProto& model) {
+  net::Model read(const onnx::ModelProto& model) {
     if (!model.has_graph()) fail("model", "has no graph, expected an ONNX model (is this an ONNX file?)");
     const onnx::GraphProto& graph = model.graph();
     if (graph.sparse_initializer_size() > 0) fail("model", "has sparse initializers, expected dense ones");
@@ -578,6 +571,9 @@ class GraphReader {
     const std::string& name = graph.output(0).name();
     auto it = values_.find(name);
     if (it == values_.end()) fail("output '" + name + "'", "is produced by no node");
+    if (head_ != net::Head::none && name != head_output_)
+      fail("output '" + name + "'", std::string("is not the output of the ") + net::head_name(head_) + " head (" +
+                                        head_where_ + "), which nninv reads only as the graph's last step");
     if (!it->second.variable)
       fail("output '" + name + "'", "does not depend on the input, expected the network's output");
     if (it->second.generation != generation_)
@@ -586,7 +582,14 @@ class GraphReader {
     net.layers = std::move(layers_);
     net.domain = net::Box::everything(net.input_dim);
     net.codomain = net::Box::everything(it->second.size());
-    return net;
+    net::Model result;
+    result.codomain = net::Box::everything(head_ == net::Head::argmax ? 1 : it->second.size());
+    result.net = std::move(net);
+    result.smooth = std::move(smooth_);
+    result.head = head_;
+    result.last_index = last_index_;
+    result.head_where = head_where_;
+    return result;
   }
 
  private:
@@ -789,6 +792,58 @@ class GraphReader {
       through[k]->affine = std::move(carried[k]);
       through[k]->generation = generation_;
     }
+  }
+
+  std::string node_where(const onnx::NodeProto& node) const {
+    std::string where = "node " + std::to_string(node_index_);
+    if (!node.name().empty()) where += " '" + node.name() + "'";
+    return where + " (" + node.op_type() + ")";
+  }
+
+  // A smooth activation: a dense layer, then an identity layer that the
+  // model records as the activation (net/model.hpp). Unlike relu, nothing
+  // else can be carried through it exactly, so it must be the only live value.
+  Value smooth_activation(const onnx::NodeProto& node, Value in, net::Smooth kind, const Rational& alpha) {
+    const char* name = net::smooth_name(kind);
+    if (!in.variable)
+      throw Problem(std::string("applies ") + name + " to a constant, whose value is not a rational number; "
+                    "fold it in the exported model");
+    if (!live_values().empty())
+      throw Problem(std::string("other values that later nodes read (a skip connection or a coupling's other "
+                                "half) would have to pass through this ") +
+                    name + ", which nninv can do exactly only through relu and leaky_relu");
+    write_dense(in);
+    layers_.emplace_back(std::in_place_type<net::Identity>);
+    smooth_.push_back({layers_.size() - 1, kind, alpha, node_where(node)});
+    nonnegative_.assign(segment_width_, 0);
+    in.generation = ++generation_;
+    return in;
+  }
+
+  // Softmax, LogSoftmax or ArgMax over all features, as the model's head:
+  // the value passes through as the logits the head reads.
+  Value head(const onnx::NodeProto& node) {
+    const std::string& op = node.op_type();
+    Value v = take(node, 0);
+    if (!v.variable) throw Problem("reads a constant, expected the logits of the network");
+    std::int64_t fallback = op == "ArgMax" ? 0 : -1;
+    std::int64_t axis = int_attribute(node, "axis", fallback);
+    std::size_t a = axis_index(axis, v.shape.size(), "axis");
+    // Over all features: every other dimension is 1 (then the opset-11 and
+    // opset-13 meanings of Softmax's axis agree).
+    if (v.shape[a] != v.size())
+      throw Problem("axis " + std::to_string(axis) + " of the shape " + shape_text(v.shape) +
+                    " does not hold all features, expected the head to act on the whole logit vector");
+    if (op == "ArgMax") {
+      head_ = net::Head::argmax;
+      last_index_ = int_attribute(node, "select_last_index", 0) != 0;
+      v.shape = {1};
+    } else {
+      head_ = op == "Softmax" ? net::Head::softmax : net::Head::log_softmax;
+    }
+    head_output_ = node.output(0);
+    if (head_where_.empty() || op != "ArgMax") head_where_ = node_where(node);
+    return v;
   }
 
   bool has_input(const onnx::NodeProto& node, int i) const { return i < node.input_size() && !node.input(i).empty(); }
@@ -1642,7 +1697,24 @@ class GraphReader {
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       throw Problem("operator domain '" + node.domain() + "' is not supported, expected the standard ONNX operators (" +
                     supported_operators + ")");
+    if (head_ != net::Head::none)
+      for (const std::string& name : node.input())
+        if (name == head_output_ && !(op == "ArgMax" && head_ != net::Head::argmax))
+          throw Problem(std::string("reads the output of the ") + net::head_name(head_) + " head (" + head_where_ +
+                        "): nninv reads Softmax, LogSoftmax and ArgMax only as the graph's last step (an ArgMax "
+                        "may follow a Softmax or LogSoftmax)");
     if (op == "Constant") return set_output(node, constant_node(node));
+    if (op == "Tanh" || op == "Sigmoid" || op == "Elu" || op == "Softplus") {
+      net::Smooth kind = op == "Tanh" ? net::Smooth::tanh : op == "Sigmoid" ? net::Smooth::sigmoid
+                         : op == "Elu" ? net::Smooth::elu : net::Smooth::softplus;
+      Rational alpha = 1;
+      if (kind == net::Smooth::elu) {
+        alpha = float_attribute(node, "alpha", 1.0f);
+        if (alpha <= 0) throw Problem("alpha is " + alpha.get_str() + ", expected alpha > 0 (an increasing ELU)");
+      }
+      return set_output(node, smooth_activation(node, take(node, 0), kind, alpha));
+    }
+    if (op == "Softmax" || op == "LogSoftmax" || op == "ArgMax") return set_output(node, head(node));
     if (op == "Identity" || op == "Dropout") {
       // Dropout at inference passes its input through; its mask output is
       // left undefined so that reading it is an error.
@@ -1851,6 +1923,10 @@ class GraphReader {
   std::map<std::string, std::size_t> last_use_;  // the last node reading each value
   std::size_t node_index_ = 0;                    // of the node being applied
   std::vector<net::Layer> layers_;
+  std::vector<net::SmoothLayer> smooth_;  // the identity layers of layers_ that stand for smooth activations
+  net::Head head_ = net::Head::none;
+  std::string head_output_, head_where_;  // the head's output value, and the node
+  bool last_index_ = false;
   Vector scratch_;
   std::vector<char> seen_;
   std::vector<std::uint32_t> touched_;
@@ -1876,6 +1952,10 @@ Rational exact_binary64(double value) {
 }
 
 net::Network parse_onnx(std::string_view bytes, const std::string& source, std::vector<std::string>* warnings) {
+  return require_piecewise_linear(parse_onnx_model(bytes, source, warnings), source);
+}
+
+net::Model parse_onnx_model(std::string_view bytes, const std::string& source, std::vector<std::string>* warnings) {
   onnx::ModelProto model;
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
       !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
@@ -1885,6 +1965,10 @@ net::Network parse_onnx(std::string_view bytes, const std::string& source, std::
 
 net::Network load_onnx(const std::filesystem::path& path, std::vector<std::string>* warnings) {
   return parse_onnx(read_input_file(path), path.string(), warnings);
+}
+
+net::Model load_onnx_model(const std::filesystem::path& path, std::vector<std::string>* warnings) {
+  return parse_onnx_model(read_input_file(path), path.string(), warnings);
 }
 
 }  // namespace nninv::io

@@ -27,17 +27,30 @@ std::string seconds(double t) {
   return buffer;
 }
 
-std::string domain_words(const net::Network& net) {
-  return net.domain.is_everything() ? "R^" + std::to_string(net.input_dim) : "its domain box X";
-}
-std::string codomain_words(const net::Network& net) {
-  return net.codomain.is_everything() ? "R^" + std::to_string(net.output_dim()) : "the codomain box Y";
+// How the text names X and Y.
+struct Spaces {
+  std::string x, y;
+};
+
+Spaces spaces(const net::Network& net) {
+  return {net.domain.is_everything() ? "R^" + std::to_string(net.input_dim) : "its domain box X",
+          net.codomain.is_everything() ? "R^" + std::to_string(net.output_dim()) : "the codomain box Y"};
 }
 
-std::string where(const net::Network& net, decide::Property p) {
-  if (p == decide::Property::injective) return "on " + domain_words(net);
-  if (p == decide::Property::into) return "from " + domain_words(net) + " into " + codomain_words(net);
-  return "from " + domain_words(net) + " onto " + codomain_words(net);
+Spaces spaces(const net::Model& model) {
+  Spaces s = spaces(model.net);
+  if (model.head == net::Head::argmax)
+    s.y = model.codomain.is_everything() ? "its labels {0, ..., " + std::to_string(model.net.output_dim() - 1) + "}"
+                                         : "the labels in the codomain box Y";
+  else
+    s.y = model.codomain.is_everything() ? "R^" + std::to_string(model.output_dim()) : "the codomain box Y";
+  return s;
+}
+
+std::string where(const Spaces& s, decide::Property p) {
+  if (p == decide::Property::injective) return "on " + s.x;
+  if (p == decide::Property::into) return "from " + s.x + " into " + s.y;
+  return "from " + s.x + " onto " + s.y;
 }
 
 std::string headline(Verdict v, const std::string& property, const std::string& where) {
@@ -65,7 +78,10 @@ void witness_text(std::ostream& out, const Outcome& o) {
   if (o.collision) {
     vector_lines(out, "witness:  x1 = ", o.collision->x1);
     vector_lines(out, "          x2 = ", o.collision->x2);
-    vector_lines(out, "          f(x1) = f(x2) = ", o.collision->y);
+    if (o.collision->y.empty())
+      out << "          f(x1) = f(x2), which is not a rational vector (see the reason)\n";
+    else
+      vector_lines(out, "          f(x1) = f(x2) = ", o.collision->y);
     out << "          (checked in exact rational arithmetic)\n";
   }
   if (o.unreached) {
@@ -82,10 +98,12 @@ void witness_text(std::ostream& out, const Outcome& o) {
 }
 
 json witness_json(const Outcome& o) {
-  if (o.collision)
-    return {{"x1", exact_array(o.collision->x1)},
-            {"x2", exact_array(o.collision->x2)},
-            {"y", exact_array(o.collision->y)}};
+  if (o.collision) {
+    json w = {{"x1", exact_array(o.collision->x1)}, {"x2", exact_array(o.collision->x2)}};
+    // A common image that is not rational (through softmax or tanh) is left out.
+    if (!o.collision->y.empty()) w["y"] = exact_array(o.collision->y);
+    return w;
+  }
   if (o.escape) return {{"x", exact_array(o.escape->x)}, {"y", exact_array(o.escape->y)}};
   json w = {{"y", exact_array(o.unreached->y)}};
   if (o.unreached->radius) w["radius"] = arith::to_string(*o.unreached->radius);
@@ -129,15 +147,26 @@ bool needs_decimal_view(const arith::Vector& v, std::size_t width) {
   return false;
 }
 
-std::string to_text(const net::Network& net, const Outcome& o, double time_seconds) {
+namespace {
+
+std::string text_of(const Spaces& spaces, const Outcome& o, double time_seconds) {
   std::ostringstream out;
   out << "property: " << decide::to_string(o.property) << "\n";
-  out << "verdict:  " << headline(o.verdict, decide::to_string(o.property), where(net, o.property)) << "\n";
+  out << "verdict:  " << headline(o.verdict, decide::to_string(o.property), where(spaces, o.property)) << "\n";
   witness_text(out, o);
   if (!o.reason.empty()) out << "reason:   " << o.reason << "\n";
   if (!o.method.empty()) out << "method:   " << o.method << "\n";
   out << "time:     " << seconds(time_seconds) << "\n";
   return out.str();
+}
+
+}  // namespace
+
+std::string to_text(const net::Network& net, const Outcome& o, double time_seconds) {
+  return text_of(spaces(net), o, time_seconds);
+}
+std::string to_text(const net::Model& model, const Outcome& o, double time_seconds) {
+  return text_of(spaces(model), o, time_seconds);
 }
 
 std::string to_json(const Outcome& o, double time_seconds) { return outcome_json(o, time_seconds).dump(); }
@@ -160,13 +189,11 @@ std::string invertible_line(const decide::BijectiveOutcome& b) {
   return std::string("invertible: ") + answer_word(b.verdict) + ": " + why;
 }
 
-}  // namespace
-
-std::string bijective_text(const net::Network& net, const decide::BijectiveOutcome& b, double time_seconds,
-                           const std::string& property) {
+std::string bijective_text_of(const Spaces& spaces, const decide::BijectiveOutcome& b, double time_seconds,
+                              const std::string& property) {
   std::ostringstream out;
   if (property == "invertible") out << invertible_line(b) << "\n";
-  std::string x = domain_words(net), y = codomain_words(net);
+  const std::string &x = spaces.x, &y = spaces.y;
   out << "property: " << property << "\n";
   switch (b.verdict) {
     case Verdict::holds: out << "verdict:  holds: the network is a bijection from " << x << " to " << y << "\n"; break;
@@ -182,12 +209,23 @@ std::string bijective_text(const net::Network& net, const decide::BijectiveOutco
       out << "  property: " << decide::to_string(p) << "\n  verdict:  not run (" << part.outcome.reason << ")\n\n";
       continue;
     }
-    std::istringstream lines(to_text(net, part.outcome, part.time_seconds));
+    std::istringstream lines(text_of(spaces, part.outcome, part.time_seconds));
     for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
     out << "\n";
   }
   out << "time:     " << seconds(time_seconds) << "\n";
   return out.str();
+}
+
+}  // namespace
+
+std::string bijective_text(const net::Network& net, const decide::BijectiveOutcome& b, double time_seconds,
+                           const std::string& property) {
+  return bijective_text_of(spaces(net), b, time_seconds, property);
+}
+std::string bijective_text(const net::Model& model, const decide::BijectiveOutcome& b, double time_seconds,
+                           const std::string& property) {
+  return bijective_text_of(spaces(model), b, time_seconds, property);
 }
 
 std::string bijective_json(const decide::BijectiveOutcome& b, double time_seconds, const std::string& property) {

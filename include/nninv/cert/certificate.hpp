@@ -8,7 +8,7 @@
 #include <string>
 
 #include "nninv/arith/matrix.hpp"
-#include "nninv/net/network.hpp"
+#include "nninv/net/model.hpp"
 
 namespace nninv::cert {
 
@@ -23,6 +23,16 @@ std::string network_sha256(const net::Network& net);
 // The fields every certificate starts with: format, version, tool, the
 // network (name, sha256, dimensions) and the property it is about.
 nlohmann::json certificate_header(const net::Network& net, const std::string& property);
+
+// A model's canonical text: its network's, then one line per smooth layer
+// ("smooth <layer> <kind> <alpha>"), the head ("head <kind> <first|last>")
+// and the model's codomain. A piecewise-linear model's text and hash are its
+// network's, so certificates of such networks do not change.
+std::string canonical_text(const net::Model& model);
+std::string model_sha256(const net::Model& model);
+// The header for a model: network hash and shape as for a network, plus
+// "head" and "smooth" (the kinds, in layer order) when present.
+nlohmann::json certificate_header(const net::Model& model, const std::string& property);
 
 // Exact JSON forms: numbers as "p/q" strings.
 nlohmann::json to_json(const arith::Vector& v);

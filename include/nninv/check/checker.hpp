@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "nninv/net/network.hpp"
+#include "nninv/net/model.hpp"
 
 namespace nninv::check {
 
@@ -24,5 +24,8 @@ struct Report {
 };
 
 Report check_certificate(const net::Network& net, const nlohmann::json& certificate);
+// A model with smooth activations or a head (src/check/model_check.cpp); a
+// piecewise-linear model is checked as its network.
+Report check_certificate(const net::Model& model, const nlohmann::json& certificate);
 
 }  // namespace nninv::check

@@ -4,6 +4,7 @@
 // one stopping rule.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -38,6 +39,10 @@ Verdict bijective_verdict(const Outcome& injective, const Outcome& into, const O
 // ends the run; then the undecided parts run in full, each with an equal
 // share of the time left, and once more with all of what remains.
 BijectiveOutcome decide_bijective(const net::Network& net, const Budget& budget, const Options& options = {});
+// The same order and stopping rule with another decision of the parts (the
+// models of decide/model.hpp).
+using PartDecision = std::function<Outcome(Property, const Budget&, const Options&)>;
+BijectiveOutcome decide_bijective_with(const PartDecision& decide_part, const Budget& budget, const Options& options);
 
 // The certificate (docs/certificates.md): property "bijective", the verdict,
 // and "parts" with one certificate per part that ran.

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nninv/net/network.hpp"
+#include "nninv/net/model.hpp"
 
 namespace nninv::io {
 
@@ -25,5 +25,10 @@ net::Network load_network(const std::filesystem::path& path, std::vector<std::st
 // Same, from text already in memory; `source` names it in messages.
 net::Network parse_network(std::string_view text, const std::string& source,
                            std::vector<std::string>* warnings = nullptr);
+
+// The same, keeping smooth activations (tanh, sigmoid, elu, softplus) and a
+// classifier head (softmax, log_softmax, argmax), which the two above refuse.
+net::Model load_json_model(const std::filesystem::path& path, std::vector<std::string>* warnings = nullptr);
+net::Model parse_model(std::string_view text, const std::string& source, std::vector<std::string>* warnings = nullptr);
 
 }  // namespace nninv::io

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "nninv/net/network.hpp"
+#include "nninv/net/model.hpp"
 
 namespace nninv::io {
 
@@ -23,6 +23,8 @@ class WriteError : public std::runtime_error {
 // Integers of at most 15 digits are JSON numbers; every other value is a
 // string "p/q" or "-p" (exact, and safe from readers that use doubles).
 std::string to_json_text(const net::Network& network);
+// With smooth activations and a head as the layer types of the same names.
+std::string to_json_text(const net::Model& model);
 
 // Writes `text` to a hidden temporary file in the folder of `path`, flushes
 // it to disk and renames it over `path`: the name shows either the old file
@@ -38,5 +40,6 @@ void check_writable(const std::filesystem::path& path);
 // and renames it over `path`, so that a failure never leaves a partial file.
 // Throws WriteError ("<path>: <why>").
 void write_network(const net::Network& network, const std::filesystem::path& path);
+void write_network(const net::Model& model, const std::filesystem::path& path);
 
 }  // namespace nninv::io

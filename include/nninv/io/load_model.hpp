@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nninv/net/network.hpp"
+#include "nninv/net/model.hpp"
 
 namespace nninv::io {
 
@@ -40,6 +40,17 @@ void check_size_limits(const net::Network& net, const std::filesystem::path& pat
 // Harmless oddities are appended to *warnings when it is given.
 net::Network load_model(const std::filesystem::path& path, Format format = Format::automatic,
                         std::vector<std::string>* warnings = nullptr);
+
+// The same, keeping what is not piecewise linear (net/model.hpp): smooth
+// activations and a classifier head, which the property commands decide by
+// src/decide/model.cpp. NNet files are always piecewise linear.
+net::Model load_full_model(const std::filesystem::path& path, Format format = Format::automatic,
+                           std::vector<std::string>* warnings = nullptr);
+
+// model.net when the model is piecewise linear; otherwise InputError
+// "<source>: <where>: ..." naming the first smooth activation or the head and
+// the commands that read it.
+net::Network require_piecewise_linear(net::Model model, const std::string& source);
 
 // The whole content of an input file, for the readers. Throws CannotOpenInput
 // (missing, directory, unreadable) or InputError when it is larger than

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nninv/net/network.hpp"
+#include "nninv/net/model.hpp"
 
 namespace nninv::io {
 
@@ -29,6 +29,13 @@ net::Network load_onnx(const std::filesystem::path& path, std::vector<std::strin
 // messages and gives the network its name (its stem).
 net::Network parse_onnx(std::string_view bytes, const std::string& source,
                         std::vector<std::string>* warnings = nullptr);
+
+// The same, keeping smooth activations (Tanh, Sigmoid, Elu, Softplus) and a
+// head (Softmax, LogSoftmax, ArgMax as the last step), which the two above
+// refuse (net/model.hpp).
+net::Model load_onnx_model(const std::filesystem::path& path, std::vector<std::string>* warnings = nullptr);
+net::Model parse_onnx_model(std::string_view bytes, const std::string& source,
+                            std::vector<std::string>* warnings = nullptr);
 
 // The exact value of a float32 / float64. Throws InputError (message "is NaN"
 // or "is infinite", without a place) for non-finite values.

@@ -7,7 +7,7 @@
 
 #include "nninv/decide/bijective.hpp"
 #include "nninv/decide/outcome.hpp"
-#include "nninv/net/network.hpp"
+#include "nninv/net/model.hpp"
 
 namespace nninv::report {
 
@@ -22,6 +22,8 @@ bool needs_decimal_view(const arith::Vector& v, std::size_t width = 24);
 
 // One property: verdict, witness, reason, method, time (several lines).
 std::string to_text(const net::Network& net, const decide::Outcome& outcome, double time_seconds);
+// The same for a model (smooth activations, a head: Y named as labels for argmax).
+std::string to_text(const net::Model& model, const decide::Outcome& outcome, double time_seconds);
 // One JSON object on one line (FORMAT.md section 3).
 std::string to_json(const decide::Outcome& outcome, double time_seconds);
 
@@ -30,6 +32,8 @@ using decide::Part;
 // three parts with their own evidence, and the combined verdict. For
 // "invertible" the text starts with a line "invertible: yes|no|unknown: why".
 std::string bijective_text(const net::Network& net, const decide::BijectiveOutcome& outcome, double time_seconds,
+                           const std::string& property = "bijective");
+std::string bijective_text(const net::Model& model, const decide::BijectiveOutcome& outcome, double time_seconds,
                            const std::string& property = "bijective");
 std::string bijective_json(const decide::BijectiveOutcome& outcome, double time_seconds,
                            const std::string& property = "bijective");
