@@ -111,7 +111,8 @@ class ModelChecker {
     Vector v1 = run(s0, x1), v2 = run(s0, x2);
     if (v1 == v2) {
       pass("collision: x1 != x2 in X reach the same value after layer " + std::to_string(s0));
-      return "not injective: x1 and x2 meet before any smooth layer";
+      return m_.smooth.empty() ? "not injective: x1 and x2 have the same logits"
+                               : "not injective: x1 and x2 meet before the first smooth layer";
     }
     require(m_.smooth.empty(), "collision", "the values before the first smooth layer differ");
     if (m_.head == net::Head::argmax) {

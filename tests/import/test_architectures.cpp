@@ -9,6 +9,7 @@
 
 #include "decide/procedures.hpp"
 #include "nninv/check/checker.hpp"
+#include "nninv/decide/model.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/errors.hpp"
 #include "nninv/io/load_model.hpp"
@@ -100,12 +101,36 @@ TEST_CASE("batch norm, PReLU and padded conv nets that are bijections: certified
   }
 }
 
-TEST_CASE("classifier heads and smooth activations are refused with the reason", "[import][architectures]") {
-  CHECK_THROWS_WITH(architecture("classifier_argmax"), Catch::Contains("(ArgMax): unsupported operator") &&
-                                                           Catch::Contains("not injective"));
-  CHECK_THROWS_WITH(architecture("classifier_softmax"), Catch::Contains("never makes a classifier injective"));
-  CHECK_THROWS_WITH(architecture("tanh_mlp"), Catch::Contains("(Tanh): unsupported operator"));
-  CHECK_THROWS_AS(architecture("elu_mlp"), InputError);
+TEST_CASE("classifier heads and smooth activations exported by PyTorch: decided and certified",
+          "[import][architectures]") {
+  auto model = [](const std::string& name) {
+    return io::load_onnx_model(std::string(NNINV_SOURCE_DIR) + "/tests/import/architectures/" + name + ".onnx");
+  };
+  struct Truth {
+    const char* name;
+    decide::Verdict injective, surjective;
+  };
+  using decide::Verdict;
+  // README.md of the folder: argmax / softmax classifiers are never injective, softmax never onto R^3; the
+  // classifier's three labels are each reached (exact points); tanh and elu MLPs with invertible weights are
+  // injective, and bounded (tanh) or bounded below (elu) in a way an invertible last layer cannot undo.
+  for (const Truth& t : {Truth{"classifier_argmax", Verdict::violated, Verdict::holds},
+                         Truth{"classifier_softmax", Verdict::violated, Verdict::violated},
+                         Truth{"tanh_mlp", Verdict::holds, Verdict::violated},
+                         Truth{"elu_mlp", Verdict::holds, Verdict::violated}}) {
+    INFO(t.name);
+    net::Model m = model(t.name);
+    CHECK_FALSE(m.piecewise_linear());
+    CHECK_THROWS_AS(architecture(t.name), InputError);  // the piecewise-linear reader refuses it
+    for (auto [p, want] : {std::pair{decide::Property::injective, t.injective},
+                           std::pair{decide::Property::surjective, t.surjective}}) {
+      decide::Outcome o = decide::decide(m, p, decide::Budget(20.0));
+      CHECK(o.verdict == want);
+      check::Report r = check::check_certificate(m, decide::certificate(m, o));
+      INFO(r.message);
+      CHECK(r.status == check::Status::certified);
+    }
+  }
 }
 
 TEST_CASE("blocks certificates: nninv-check rejects a tampered constant, pair, inverse or coordinate list",

@@ -137,6 +137,7 @@ class ModelBuilder {
   net::Network load(std::vector<std::string>* warnings = nullptr) const {
     return io::parse_onnx(bytes(), "t.onnx", warnings);
   }
+  net::Model load_model() const { return io::parse_onnx_model(bytes(), "t.onnx"); }
 
  private:
   onnx::ModelProto model_;
@@ -416,19 +417,24 @@ TEST_CASE("ONNX errors name the node and the problem", "[import][onnx]") {
     m.node("Relu", {"x"}, {"r"}, "first");
     m.node("Sigmoid", {"r"}, {"y"}, "sig1");
     m.output("y");
-    CHECK_THROWS_WITH(m.load(), Catch::StartsWith("t.onnx: node 1 'sig1' (Sigmoid): unsupported operator 'Sigmoid' "
-                                                  "(not piecewise linear") &&
-                                    Catch::Contains("expected one of Gemm, MatMul"));
+    // The piecewise-linear reader names the node and the commands that read it.
+    CHECK_THROWS_WITH(m.load(), Catch::StartsWith("t.onnx: node 1 'sig1' (Sigmoid): sigmoid is not piecewise linear") &&
+                                    Catch::Contains("nninv injective, surjective"));
   }
   {
     ModelBuilder m;
     m.input("x", {1, 2});
     m.node("Softmax", {"x"}, {"y"});
     m.output("y");
-    CHECK_THROWS_WITH(m.load(), Catch::StartsWith("t.onnx: node 0 (Softmax): unsupported operator 'Softmax'"));
-    // The reason and what works instead: the logits.
-    CHECK_THROWS_WITH(m.load(), Catch::Contains("never makes a classifier injective") &&
-                                    Catch::Contains("export the logits"));
+    CHECK_THROWS_WITH(m.load(), Catch::StartsWith("t.onnx: node 0 (Softmax): a softmax head is not piecewise linear") &&
+                                    Catch::Contains("remove the head"));
+  }
+  {
+    ModelBuilder m;
+    m.input("x", {1, 2});
+    m.node("Gelu", {"x"}, {"y"});
+    m.output("y");
+    CHECK_THROWS_WITH(m.load(), Catch::Contains("(Gelu): unsupported operator 'Gelu' (not monotone"));
   }
   {
     ModelBuilder m;
@@ -974,5 +980,78 @@ TEST_CASE("graph operators that are not affine, or not read, give located errors
     m.output("y");
     CHECK_THROWS_WITH(m.load(), Catch::Contains("(Mul): both operands depend on the input: their product is not "
                                                 "piecewise linear"));
+  }
+}
+
+TEST_CASE("smooth activations and heads: Tanh, Elu, Softmax -> ArgMax, LogSoftmax as the model records them",
+          "[import][onnx][graph]") {
+  {
+    ModelBuilder m;
+    m.input("x", {1, 2});
+    m.floats("W", {2, 3}, {1, 2, 3, 4, 5, 6}, true);
+    m.node("MatMul", {"x", "W"}, {"h"});
+    m.node("Tanh", {"h"}, {"t"});
+    auto* elu = m.node("Elu", {"t"}, {"e"}, "act");
+    ModelBuilder::attr_f(elu, "alpha", 0.5f);
+    m.node("Softmax", {"e"}, {"p"});
+    auto* arg = m.node("ArgMax", {"p"}, {"y"});
+    ModelBuilder::attr(arg, "axis", 1);
+    ModelBuilder::attr(arg, "select_last_index", 1);
+    m.output("y");
+    net::Model model = m.load_model();
+    REQUIRE(model.smooth.size() == 2);
+    CHECK(model.smooth[0].kind == net::Smooth::tanh);
+    CHECK(model.smooth[1].kind == net::Smooth::elu);
+    CHECK(model.smooth[1].alpha == Rational(1, 2));
+    CHECK(model.smooth[1].where == "node 2 'act' (Elu)");
+    CHECK(model.head == net::Head::argmax);  // argmax of softmax is argmax of the logits
+    CHECK(model.last_index);
+    CHECK(model.output_dim() == 1);
+    CHECK(model.net.output_dim() == 3);
+    // The identity layers that stand for the activations, after the dense layer.
+    CHECK(std::holds_alternative<net::Identity>(model.net.layers[model.smooth[0].at]));
+    CHECK(net::evaluate(model.net, {1, 1}) == Vector{5, 7, 9});  // x W, the smooth layers as identities
+  }
+  {
+    ModelBuilder m;
+    m.input("x", {1, 3});
+    m.node("LogSoftmax", {"x"}, {"y"});
+    m.output("y");
+    net::Model model = m.load_model();
+    CHECK(model.head == net::Head::log_softmax);
+    CHECK(model.smooth.empty());
+  }
+  {  // A head in the middle of the graph.
+    ModelBuilder m;
+    m.input("x", {1, 2});
+    m.node("Softmax", {"x"}, {"p"});
+    m.node("Relu", {"p"}, {"y"});
+    m.output("y");
+    CHECK_THROWS_WITH(m.load_model(), Catch::Contains("node 1 (Relu): reads the output of the softmax head"));
+  }
+  {  // Softmax over the batch axis.
+    ModelBuilder m;
+    m.input("x", {1, 3});
+    auto* n = m.node("Softmax", {"x"}, {"y"});
+    ModelBuilder::attr(n, "axis", 0);
+    m.output("y");
+    CHECK_THROWS_WITH(m.load_model(), Catch::Contains("does not hold all features"));
+  }
+  {  // A skip connection across a Tanh cannot be carried exactly.
+    ModelBuilder m;
+    m.input("x", {1, 2});
+    m.node("Tanh", {"x"}, {"t"});
+    m.node("Add", {"t", "x"}, {"y"});
+    m.output("y");
+    CHECK_THROWS_WITH(m.load_model(), Catch::Contains("(Tanh): other values that later nodes read") &&
+                                          Catch::Contains("only through relu and leaky_relu"));
+  }
+  {  // ELU must increase.
+    ModelBuilder m;
+    m.input("x", {1, 2});
+    auto* n = m.node("Elu", {"x"}, {"y"});
+    ModelBuilder::attr_f(n, "alpha", -1.0f);
+    m.output("y");
+    CHECK_THROWS_WITH(m.load_model(), Catch::Contains("expected alpha > 0"));
   }
 }
