@@ -109,6 +109,15 @@ class SoftmaxHead(nn.Module):
         return torch.softmax(self.body(x), dim=1)
 
 
+class LogSoftmaxHead(nn.Module):
+    def __init__(self, body):
+        super().__init__()
+        self.body = body
+
+    def forward(self, x):
+        return torch.log_softmax(self.body(x), dim=1)
+
+
 def set_linear(lin, weight, bias):
     lin.weight.copy_(torch.tensor(weight, dtype=torch.float32))
     lin.bias.copy_(torch.tensor(bias, dtype=torch.float32))
@@ -326,9 +335,49 @@ def pad_net():
     return model, (1, 1, 2, 2), facts
 
 
+def log_softmax_linear():
+    """Linear(2,3) then log_softmax: injective exactly when the logit differences
+    (D W) x, D = [[1, 0, -1], [0, 1, -1]], are: when det(D W) != 0."""
+    torch.manual_seed(21)
+    lin = nn.Linear(2, 3)
+    w = exact(lin.weight)
+    dw = [[w[0][0] - w[2][0], w[0][1] - w[2][1]], [w[1][0] - w[2][0], w[1][1] - w[2][1]]]
+    d = det_exact(dw)
+    assert d != 0, "the seed must give an injective difference map"
+    return LogSoftmaxHead(lin), (1, 2), {"det D W (exact)": fmt_det(d)}
+
+
+def trained_classifier():
+    """2-16-3 ReLU MLP trained (200 Adam steps, fixed seed, one thread) on three
+    Gaussian blobs, exported with an ArgMax head."""
+    torch.manual_seed(5)
+    torch.set_num_threads(1)
+    centres = torch.tensor([[2.0, 0.0], [-1.0, 1.75], [-1.0, -1.75]])
+    x = torch.cat([c + 0.5 * torch.randn(64, 2) for c in centres])
+    labels = torch.arange(3).repeat_interleave(64)
+    body = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    opt = torch.optim.Adam(body.parameters(), lr=0.05)
+    with torch.enable_grad():  # the builders run under no_grad
+        for _ in range(200):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(body(x), labels)
+            loss.backward()
+            opt.step()
+    with torch.no_grad():
+        logits = body(centres)
+        margins = [float(logits[k][k] - max(logits[k][j] for j in range(3) if j != k)) for k in range(3)]
+    assert min(margins) > 0.1, margins
+    accuracy = float((body(x).argmax(dim=1) == labels).float().mean())
+    facts = {"training accuracy": f"{accuracy:.3f}",
+             "logit margin of class k at its blob centre (k = 0, 1, 2)": ", ".join(f"{m:.3f}" for m in margins)}
+    return ArgmaxHead(body), (1, 2), facts
+
+
 # name, builder, export options, architecture, truth (injective, surjective) + reason
 TANH_W = ([[1.0, 0.5], [-0.25, 1.0]], [0.5, -0.25], [[2.0, 0.0], [1.0, 1.5]], [-0.5, 0.125])
 ELU_W = ([[0.5, -1.0], [1.0, 1.0]], [0.0, 0.75], [[1.0, 0.25], [-0.5, 2.0]], [0.25, -1.0])
+SIGMOID_W = ([[1.0, -0.5], [0.5, 1.0]], [0.25, 0.0], [[1.5, -1.0], [0.5, 1.0]], [0.0, -0.5])
+SOFTPLUS_W = ([[1.0, 0.25], [-0.5, 1.0]], [0.0, 0.5], [[1.0, -1.0], [-0.5, 2.0]], [0.5, 0.25])
 
 NETS = [
     ("iresnet_block_8", lambda: iresnet(1, 1, [8, 16, 8], 0.9, nn.ReLU), {},
@@ -409,9 +458,9 @@ NETS = [
      "max of 4 numbers: (0,0,0,0) and (0,-1,0,0) collide; f(t,t,t,t) = 1.5 t - 0.25 covers R."),
     ("classifier_argmax", lambda: classifier(14, ArgmaxHead), {},
      "Linear(4,8)-ReLU-Linear(8,3) then torch.argmax(dim=1) (int64 output of shape (1,))",
-     "injective: NO; surjective onto R: NO",
-     "the output takes at most 3 values (0, 1, 2), so f is constant on open sets. (Which classes occur is not "
-     "known by construction.)"),
+     "injective: NO; surjective onto its labels: not known by construction",
+     "the output takes at most 3 values (0, 1, 2), so f is constant on open sets. Which classes occur is not "
+     "known by construction (nninv finds an exact point for each of the three)."),
     ("classifier_softmax", lambda: classifier(14, SoftmaxHead), {},
      "same body as classifier_argmax (same seed, same weights) then softmax(dim=1)",
      "injective: NO; surjective onto R^3: NO",
@@ -427,6 +476,34 @@ NETS = [
      "injective: yes; surjective onto R^2: NO",
      "ELU is strictly increasing, W1, W2 invertible (exact determinants 1.5 and 2.125): injective. ELU maps R onto "
      "(-1, inf), so the image is the affine image W2 (-1,inf)^2 + b2, a proper subset of R^2."),
+    ("sigmoid_mlp", lambda: smooth_mlp(nn.Sigmoid(), *SIGMOID_W), {},
+     "Linear(2,2)-Sigmoid-Linear(2,2), hand-written invertible weights",
+     "injective: yes; surjective onto R^2: NO",
+     "sigmoid is strictly increasing and W1, W2 are invertible (exact determinants 1.25 and 2), so f is "
+     "injective; its image W2 (0,1)^2 + b2 is bounded."),
+    ("softplus_mlp", lambda: smooth_mlp(nn.Softplus(), *SOFTPLUS_W), {},
+     "Linear(2,2)-Softplus-Linear(2,2), hand-written invertible weights (ONNX Softplus is log(1 + exp(x)); "
+     "PyTorch's threshold 20 changes values by less than exp(-20))",
+     "injective: yes; surjective onto R^2: NO",
+     "softplus is strictly increasing with range (0, inf), and W1, W2 are invertible (exact determinants 1.125 "
+     "and 1.5): injective, with image W2 (0,inf)^2 + b2, a proper subset of R^2 (unbounded in every direction "
+     "W2 mixes signs, so interval bounds alone do not show it)."),
+    ("log_softmax_linear", log_softmax_linear, {},
+     "Linear(2,3) (default init, seed 21) then log_softmax(dim=1): a linear classifier's log-probabilities",
+     "injective: yes; surjective onto R^3: NO",
+     "log_softmax(z) = log_softmax(z') exactly when z - z' = c (1,1,1), so f is injective exactly when the "
+     "differences z_0 - z_2, z_1 - z_2, an affine map D W x + D b, are: det(D W) != 0 (below). Its values are "
+     "negative, so f is not onto R^3."),
+    ("conv_softmax", lambda: (SoftmaxHead(conv_net()[0]), (1, 1, 4, 4), {}), {},
+     "conv_net's body (Conv2d(1,8,3,padding=1)-ReLU-Flatten-Linear(128,3), seed 8) then softmax(dim=1)",
+     "injective: NO; surjective onto R^3: NO",
+     "a continuous map R^16 -> R^3 is not injective; softmax's values are positive and sum to 1."),
+    ("trained_classifier", trained_classifier, {},
+     "Linear(2,16)-ReLU-Linear(16,3) trained 200 Adam steps (lr 0.05, seed 5) on three Gaussian blobs "
+     "(64 points each, centres (2,0), (-1,1.75), (-1,-1.75), sd 0.5), then torch.argmax(dim=1)",
+     "injective: NO; surjective onto its labels: yes",
+     "finitely many outputs: not injective. Each class is predicted at its blob centre with a logit margin above "
+     "0.1 (below), far beyond float32 rounding, so the exact network gives every label somewhere."),
     ("pad_net", pad_net, {},
      "input (1,1,2,2): ZeroPad2d(1)-Conv2d(1,1,3)-Flatten-Identity (nn.Identity exports no node), hand-written "
      "kernel [[0.25,-0.5,0.125],[0.5,1,-0.25],[0,0.75,0.5]], bias 0.125; output (1,4)",
@@ -486,6 +563,14 @@ def run_onnx(model, x):
             out = np.where(ins[0] > 0, ins[0], al * (np.exp(ins[0]) - 1))
         elif op == "Tanh":
             out = np.tanh(ins[0])
+        elif op == "Sigmoid":
+            out = 1 / (1 + np.exp(-ins[0]))
+        elif op == "Softplus":
+            out = np.log1p(np.exp(ins[0]))
+        elif op == "LogSoftmax":
+            ax = a.get("axis", -1)
+            z = ins[0] - ins[0].max(axis=ax, keepdims=True)
+            out = z - np.log(np.exp(z).sum(axis=ax, keepdims=True))
         elif op == "Clip":
             lo = ins[1] if len(ins) > 1 and ins[1] is not None else -np.inf
             hi = ins[2] if len(ins) > 2 and ins[2] is not None else np.inf
@@ -664,7 +749,7 @@ def render_readme(rows):
              "PyTorch (rtol = atol = 1e-5).\n")
     L.append("The truth is about the real-valued function whose weights are exactly the float32 "
              "numbers in the file (docs/import.md). \"surjective\" means onto all of R^m (ONNX "
-             "has no codomain box).\n")
+             "has no codomain box); for an ArgMax head, onto its labels {0, ..., m-1} (docs/format.md).\n")
     L.append("## Summary\n")
     L.append("| file | input -> output | injective / surjective | ONNX operators |")
     L.append("| --- | --- | --- | --- |")
