@@ -144,7 +144,7 @@ std::optional<struct Args> convert(int argc, char** argv) {
             << " outputs, " << net.layers.size() + (model.head != net::Head::none) << " layers, "
             << net.nonlinear_neuron_count() << " relu neurons";
   if (!model.smooth.empty()) std::cout << ", " << model.smooth.size() << " smooth activation layers";
-  if (model.head != net::Head::none) std::cout << ", a " << net::head_name(model.head) << " head";
+  if (model.head != net::Head::none) std::cout << ", head " << net::head_name(model.head);
   std::cout << "\n";
   return std::nullopt;
 }
