@@ -32,7 +32,9 @@ commands:
               switch that turns each off.
 
 The network is read from nninv's JSON format (dense, relu, leaky_relu and
-identity layers; exact numbers: 0.1 means 1/10, "2/3" means 2/3; optional
+identity layers; tanh, sigmoid, elu, softplus and a softmax, log_softmax or
+argmax head, which injective, surjective, into, bijective and invertible
+decide by exact rules; exact numbers: 0.1 means 1/10, "2/3" means 2/3; optional
 "domain" box X and "codomain" box Y, default all of R^n and R^m), or from
 ONNX (.onnx: every float converted to the exact rational it denotes) or NNet
 (.nnet: the header's input box as X, its normalisation as exact layers);
