@@ -69,7 +69,38 @@ bool row_is_zero(const Matrix& m, std::size_t r) {
   return true;
 }
 
-std::string check_block(const net::Network& net, const json& b, std::size_t index) {
+// A block as the checker rewrote it: y = L x + c + P h(x), T = L^-1, the
+// kinked neurons' pre-activations p[l] h_{l-1} + q[l] x + c_l.
+struct Parts {
+  std::string rule;
+  Matrix t, tp;
+  std::vector<Matrix> ps, qs;
+  std::vector<Rational> alpha;
+};
+
+// Lip(h) <= lambda from the listed constants {p, q, slope} per activation,
+// each verified in `norm`.
+Rational lambda_of(const Parts& parts, const json& bounds, Norm norm, const std::string& where) {
+  require(bounds.is_array() && bounds.size() == parts.alpha.size(), step, where + ": one bound per activation expected");
+  Rational lambda = 0;
+  for (std::size_t l = 0; l < parts.alpha.size(); ++l) {
+    Rational cp = read_rational(bounds[l], "p", step), cq = read_rational(bounds[l], "q", step);
+    Rational slope = read_rational(bounds[l], "slope", step);
+    const Rational& a = parts.alpha[l];
+    require(slope >= 1 && slope >= a && slope >= -a, step, where + ": a slope bound is too small");
+    require(norm_at_most(parts.ps[l], cp, norm) && norm_at_most(parts.qs[l], cq, norm), step,
+            where + ": a norm constant of activation " + std::to_string(l) + " does not hold");
+    lambda = slope * (cp * lambda + cq);
+  }
+  return lambda;
+}
+
+Norm norm_named(const std::string& name, const std::string& where) {
+  require(name == "2" || name == "1" || name == "inf", step, where + ": norm is not 1, 2 or inf");
+  return name == "2" ? Norm::two : name == "1" ? Norm::one : Norm::inf;
+}
+
+Parts check_block(const net::Network& net, const json& b, std::size_t index) {
   const std::size_t n = net.input_dim;
   const std::string where = "block " + std::to_string(index);
   const json& layers = field(b, "layers", step);
@@ -154,9 +185,11 @@ std::string check_block(const net::Network& net, const json& b, std::size_t inde
           where + ": inverse is not the inverse of the linear part L");
   Matrix tp = t * pz;
   std::string rule = b.value("rule", "");
+  Parts parts{rule, t, tp, ps, qs, alpha};
   if (alpha.empty() || rule == "affine") {
     require(alpha.empty(), step, where + ": the block has activations, not an affine map");
-    return "affine";
+    parts.rule = "affine";
+    return parts;
   }
   if (rule == "triangular") {
     std::vector<bool> listed(n, false);
@@ -172,33 +205,39 @@ std::string check_block(const net::Network& net, const json& b, std::size_t inde
     for (std::size_t c = 0; c < n; ++c)
       require(!listed[c] || row_is_zero(tp, c), step,
               where + ": the nonlinear part changes coordinate " + std::to_string(c) + ", which it reads");
-    return "triangular";
+    return parts;
   }
   require(rule == "contraction", step, where + ": unknown rule '" + rule + "'");
-  std::string name = b.value("norm", "");
-  Norm norm = name == "2" ? Norm::two : name == "1" ? Norm::one : Norm::inf;
-  require(name == "2" || name == "1" || name == "inf", step, where + ": norm is not 1, 2 or inf");
-  const json& bounds = field(b, "bounds", step);
-  require(bounds.is_array() && bounds.size() == alpha.size(), step, where + ": one bound per activation expected");
-  Rational lambda = 0;
-  for (std::size_t l = 0; l < alpha.size(); ++l) {
-    Rational cp = read_rational(bounds[l], "p", step), cq = read_rational(bounds[l], "q", step);
-    Rational slope = read_rational(bounds[l], "slope", step);
-    require(slope >= 1 && slope >= alpha[l] && slope >= -alpha[l], step, where + ": a slope bound is too small");
-    require(norm_at_most(ps[l], cp, norm) && norm_at_most(qs[l], cq, norm), step,
-            where + ": a norm constant of activation " + std::to_string(l) + " does not hold");
-    lambda = slope * (cp * lambda + cq);
-  }
+  Norm norm = norm_named(b.value("norm", ""), where);
+  Rational lambda = lambda_of(parts, field(b, "bounds", step), norm, where);
   Rational out = read_rational(b, "out", step);
   require(norm_at_most(tp, out, norm), step, where + ": the constant for T P does not hold");
   Rational q = out * lambda;
   require(q < 1, step, where + ": Lip(T P h) <= " + arith::to_string(q) + ", not < 1");
-  return "contraction";
+  return parts;
 }
 
-}  // namespace
+// The block's modulus in `norm` from its "modulus" constants: with t >= ||T||
+// and q >= Lip(T P h), ||x1 - x2|| <= t ||y1 - y2|| (affine),
+// (1 + q) t ||y1 - y2|| (triangular: x_S is read off T y, and the rest moves
+// by at most q ||x1_S - x2_S||) or t / (1 - q) ||y1 - y2|| (contraction, q < 1).
+Rational block_modulus(const Parts& parts, const json& m, Norm norm, const std::string& where) {
+  Rational t = read_rational(m, "t", step);
+  require(t > 0 && norm_at_most(parts.t, t, norm), step, where + ": the constant for T = L^-1 does not hold");
+  if (parts.rule == "affine") return 1 / t;
+  Rational lambda = lambda_of(parts, field(m, "bounds", step), norm, where);
+  Rational out = read_rational(m, "out", step);
+  require(norm_at_most(parts.tp, out, norm), step, where + ": the constant for T P does not hold");
+  Rational q = out * lambda;
+  if (parts.rule == "triangular") return 1 / (t * (1 + q));
+  require(q < 1, step, where + ": Lip(T P h) <= " + arith::to_string(q) + " in this norm, not < 1");
+  return (1 - q) / t;
+}
 
-std::string check_blocks(const net::Network& net, const json& e, std::vector<std::string>& steps) {
+// Walks the listed blocks (tiling the layers, each ending at width n); calls
+// `each` with every block's parts.
+template <class Each>
+void walk_blocks(const net::Network& net, const json& e, std::vector<std::string>& steps, Each each) {
   const std::size_t n = net.input_dim;
   require(net.output_dim() == n, step, "the network is not square");
   const json& blocks = field(e, "blocks", step);
@@ -212,11 +251,30 @@ std::string check_blocks(const net::Network& net, const json& e, std::vector<std
             step, "block " + std::to_string(index) + " does not start where the previous one ends");
     at = layers[1].get<std::size_t>();
     require(net.width_after(at) == n, step, "block " + std::to_string(index) + " does not end at width n");
-    std::string rule = check_block(net, b, index++);
-    steps.push_back("block " + std::to_string(index) + " (" + rule + ")");
+    Parts parts = check_block(net, b, index++);
+    steps.push_back("block " + std::to_string(index) + " (" + parts.rule + ")");
+    each(parts, b, index);
   }
   require(at == net.layers.size(), step, "the blocks do not cover every layer");
-  return "f is a composition of " + std::to_string(blocks.size()) + " bijections of R^" + std::to_string(n);
+}
+
+}  // namespace
+
+std::string check_blocks(const net::Network& net, const json& e, std::vector<std::string>& steps) {
+  walk_blocks(net, e, steps, [](const Parts&, const json&, std::size_t) {});
+  return "f is a composition of " + std::to_string(e.at("blocks").size()) + " bijections of R^" +
+         std::to_string(net.input_dim);
+}
+
+Rational check_blocks_modulus(const net::Network& net, const json& e, Norm norm, std::vector<std::string>& steps) {
+  Rational m = 1;
+  walk_blocks(net, e, steps, [&](const Parts& parts, const json& b, std::size_t index) {
+    std::string where = "block " + std::to_string(index);
+    Rational mb = block_modulus(parts, field(b, "modulus", step), norm, where);
+    steps.push_back(where + ": modulus >= " + arith::to_string(mb));
+    m *= mb;
+  });
+  return m;
 }
 
 }  // namespace nninv::check::detail

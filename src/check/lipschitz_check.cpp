@@ -16,6 +16,7 @@
 #include <tuple>
 #include <variant>
 
+#include "blocks_check.hpp"
 #include "read.hpp"
 #include "slopes.hpp"
 #include "nninv/cert/certificate.hpp"
@@ -182,6 +183,11 @@ class LipschitzChecker {
       what = "composition of layer moduli";
     } else if (kind == "jacobian_k") {
       what = jacobian_k(e, lower);
+    } else if (kind == "blocks") {
+      Rational m = check_blocks_modulus(net_, e, norm_, steps_);
+      require(lower <= m, "inverse_lower",
+              "the product of the blocks' moduli, " + arith::to_string(m) + ", is below the claim");
+      what = "composition of bijective blocks (coupling, residual contraction)";
     } else {
       fail("inverse_lower", "unknown evidence kind \"" + kind + "\"");
     }

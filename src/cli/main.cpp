@@ -17,6 +17,7 @@
 #include "nninv/analysis/lipschitz.hpp"
 #include "nninv/check/checker.hpp"
 #include "nninv/decide/bijective.hpp"
+#include "nninv/decide/lipschitz.hpp"
 #include "nninv/decide/model.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/decide/stages.hpp"
@@ -224,7 +225,7 @@ std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
     std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
     return interrupted.load() || spent.count() > timeout;
   };
-  analysis::LipschitzResult r = analysis::lipschitz_bounds(net, *norm, stop);
+  analysis::LipschitzResult r = decide::lipschitz_bounds(net, *norm, stop);
   std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
   if (!certificate_path.empty()) {
     nlohmann::json certificate = decide::certificate(net, r);

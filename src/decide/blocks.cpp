@@ -20,6 +20,7 @@
 #include <map>
 
 #include "nninv/analysis/lipschitz.hpp"
+#include "nninv/decide/lipschitz.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "procedures.hpp"
 
@@ -256,6 +257,17 @@ std::optional<BlockProof> prove_block(const net::Network& net, std::size_t from,
   return std::nullopt;
 }
 
+// The cuts of a square chain: where two dense layers meet at width n.
+std::vector<std::size_t> block_cuts(const net::Network& net) {
+  std::vector<std::size_t> cuts = {0};
+  for (std::size_t k = 1; k < net.layers.size(); ++k)
+    if (std::holds_alternative<net::Dense>(net.layers[k - 1]) && std::holds_alternative<net::Dense>(net.layers[k]) &&
+        net.width_after(k) == net.input_dim)
+      cuts.push_back(k);
+  cuts.push_back(net.layers.size());
+  return cuts;
+}
+
 class BlockComposition : public Procedure {
  public:
   explicit BlockComposition(Property p) : property_(p) {}
@@ -268,12 +280,7 @@ class BlockComposition : public Procedure {
       return Outcome::unknown(property_, "not a square net (dim X != dim Y)", std::string(name()));
     if (property_ == Property::surjective && !net.domain.is_everything())
       return Outcome::unknown(property_, "X is not all of R^n", std::string(name()));
-    std::vector<std::size_t> cuts = {0};
-    for (std::size_t k = 1; k < net.layers.size(); ++k)
-      if (std::holds_alternative<net::Dense>(net.layers[k - 1]) && std::holds_alternative<net::Dense>(net.layers[k]) &&
-          net.width_after(k) == n)
-        cuts.push_back(k);
-    cuts.push_back(net.layers.size());
+    std::vector<std::size_t> cuts = block_cuts(net);
     std::size_t weights = 0;
     for (const net::Layer& layer : net.layers)
       if (const auto* d = std::get_if<net::Dense>(&layer)) weights += d->weights.rows() * d->weights.cols();
@@ -308,8 +315,75 @@ class BlockComposition : public Procedure {
   Property property_;
 };
 
+
+// A block's modulus in `norm` (include/nninv/decide/lipschitz.hpp), with its
+// constants; nothing for a contraction whose bound in this norm is >= 1.
+std::optional<Rational> block_modulus(const net::Network& net, std::size_t from, std::size_t to, const BlockProof& proof,
+                                      analysis::Norm norm, nlohmann::json& modulus) {
+  std::optional<Segment> seg = normalize(net, from, to);
+  Split s = split(*seg, net.input_dim);
+  std::optional<Matrix> t = arith::inverse(s.linear);
+  std::optional<Rational> ct = norm_bound(*t, norm);
+  if (!ct || *ct <= 0) return std::nullopt;
+  modulus = {{"t", arith::to_string(*ct)}};
+  if (proof.rule == "affine") return 1 / *ct;
+  nlohmann::json bounds = nlohmann::json::array();
+  Rational lambda = 0;
+  for (std::size_t l = 0; l < s.p.size(); ++l) {
+    Rational slope = std::max(Rational(1), Rational(abs(seg->alpha[l])));
+    std::optional<Rational> cp = l ? norm_bound(s.p[l], norm) : Rational(0), cq = norm_bound(s.q[l], norm);
+    if (!cp || !cq) return std::nullopt;
+    bounds.push_back({{"p", arith::to_string(*cp)}, {"q", arith::to_string(*cq)}, {"slope", arith::to_string(slope)}});
+    lambda = slope * (*cp * lambda + *cq);
+  }
+  std::optional<Rational> cout = norm_bound(*t * s.out, norm);
+  if (!cout) return std::nullopt;
+  Rational q = *cout * lambda;
+  modulus["bounds"] = bounds;
+  modulus["out"] = arith::to_string(*cout);
+  modulus["q"] = arith::to_string(q);
+  if (proof.rule == "triangular") return 1 / (*ct * (1 + q));
+  if (q >= 1) return std::nullopt;
+  return (1 - q) / *ct;
+}
+
 }  // namespace
 
 std::unique_ptr<Procedure> make_block_composition(Property p) { return std::make_unique<BlockComposition>(p); }
+
+analysis::LipschitzResult lipschitz_bounds(const net::Network& net, analysis::Norm norm,
+                                           const std::function<bool()>& stop) {
+  analysis::LipschitzResult r = analysis::lipschitz_bounds(net, norm, stop);
+  std::size_t n = net.input_dim, weights = 0;
+  for (const net::Layer& layer : net.layers)
+    if (const auto* d = std::get_if<net::Dense>(&layer)) weights += d->weights.rows() * d->weights.cols();
+  if (net.output_dim() != n || weights > max_weights || r.inverse_lower_exact || (stop && stop())) return r;
+  std::vector<std::size_t> cuts = block_cuts(net);
+  nlohmann::json blocks = nlohmann::json::array();
+  Rational m = 1;
+  for (std::size_t b = 0; b + 1 < cuts.size(); ++b) {
+    if (stop && stop()) return r;
+    std::string why;
+    std::optional<BlockProof> proof = prove_block(net, cuts[b], cuts[b + 1], why);
+    if (!proof) return r;
+    nlohmann::json modulus;
+    std::optional<Rational> mb = block_modulus(net, cuts[b], cuts[b + 1], *proof, norm, modulus);
+    if (!mb) return r;
+    m *= *mb;
+    proof->evidence["modulus"] = modulus;
+    blocks.push_back(std::move(proof->evidence));
+  }
+  r.sources.blocks = m;
+  if (m <= r.inverse_lower) return r;
+  r.inverse_lower = m;
+  r.lower_attained.reset();
+  r.lower_method = "composition of " + std::to_string(cuts.size() - 1) +
+                   " bijective blocks (coupling layers, residual contractions, invertible affine maps): each block "
+                   "y = L x + c + P h(x) has ||x1 - x2|| <= t (1 + q) ||y1 - y2|| (coupling) or t / (1 - q) ||y1 - y2|| "
+                   "(contraction), t >= ||L^-1||, q >= Lip(L^-1 P h)";
+  r.evidence.lower_source = "blocks";
+  r.evidence.blocks = std::move(blocks);
+  return r;
+}
 
 }  // namespace nninv::decide

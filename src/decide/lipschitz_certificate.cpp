@@ -31,6 +31,7 @@ nlohmann::json certificate(const net::Network& net, const analysis::LipschitzRes
   if (ev.upper_c) upper["c"] = arith::to_string(*ev.upper_c);
   nlohmann::json lower{{"kind", ev.lower_source}};
   if (ev.lower_source == "layer_composition") lower["factors"] = factors_json(ev.lower_factors);
+  if (ev.lower_source == "blocks") lower["blocks"] = ev.blocks;
   if (ev.lower_source == "jacobian_k") {
     lower["k"] = cert::to_json(*ev.k);
     lower["q"] = arith::to_string(ev.q);

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "nninv/arith/matrix.hpp"
 #include "nninv/net/network.hpp"
 
@@ -45,12 +47,15 @@ struct LipschitzEvidence {
   std::string upper_source;
   std::vector<LayerFactor> upper_factors;   // layer_product: one per layer, in order
   std::optional<arith::Rational> upper_c;   // enclosure, 2-norm: c >= ||R||_2 by exact LDL^T
-  // "no_pair", "none" (m = 0), "layer_composition" or "jacobian_k".
+  // "no_pair", "none" (m = 0), "layer_composition", "jacobian_k" or "blocks"
+  // (set by decide::lipschitz_bounds: bijective blocks, each with its
+  // modulus constants in `blocks`, docs/certificates.md).
   std::string lower_source;
   std::vector<LayerFactor> lower_factors;   // layer_composition: one per layer, in order
   std::optional<arith::Matrix> k;           // jacobian_k: the n x m matrix K
   arith::Rational q;                        // jacobian_k: q >= ||K M(s) - I|| for every s, q < 1
   arith::Rational k_norm;                   // jacobian_k: k_norm >= ||K||
+  nlohmann::json blocks;                    // blocks: the block evidence with "modulus" per block
   // enclosure and jacobian_k: opposite pairs {layer, j, p} (pre-activation
   // z_p = -z_j), whose two slopes add up to 1 + the negative-side slope.
   std::vector<std::array<std::size_t, 3>> pairs;
@@ -71,6 +76,7 @@ struct LipschitzResult {
   struct Sources {
     std::optional<arith::Rational> layer_product, enclosure;         // upper
     std::optional<arith::Rational> layer_composition, jacobian_k;    // lower
+    std::optional<arith::Rational> blocks;                           // lower, decide::lipschitz_bounds
   } sources;
 };
 
