@@ -270,6 +270,7 @@ std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
     source("enclosure", r.sources.enclosure);
     source("layer_composition", r.sources.layer_composition);
     source("jacobian_k", r.sources.jacobian_k);
+    source("blocks", r.sources.blocks);
     j["sources"] = sources;
     if (!certificate_path.empty()) j["certificate"] = certificate_path;
     std::cout << j.dump(2) << "\n";
