@@ -315,7 +315,8 @@ class Validator {
   }
 
   static constexpr const char* layer_types =
-      "one of dense, relu, leaky_relu, identity, tanh, sigmoid, elu, softplus, softmax, log_softmax, argmax";
+      "one of dense, relu, leaky_relu, identity, residual, coupling, tanh, sigmoid, elu, softplus, softmax, "
+      "log_softmax, argmax";
 
   net::Layer layer(const json& j, const std::string& pointer, std::size_t width, const std::string& input_why) const {
     if (!j.is_object()) fail(pointer, "is " + type_name(j) + ", expected a layer object with a \"type\"");
@@ -377,7 +378,7 @@ class Validator {
         {"softmax", net::Head::softmax}, {"log_softmax", net::Head::log_softmax}, {"argmax", net::Head::argmax}};
     for (const auto& [name, kind] : smooth) {
       if (type != name) continue;
-      net::SmoothLayer s{k, kind, Rational(1), pointer};
+      net::SmoothLayer s{model.net.layers.size(), kind, Rational(1), pointer};
       for (const auto& [key, value] : j.items())
         if (key != "type" && !(kind == net::Smooth::elu && key == "alpha"))
           warn(pointer + "/" + pointer_token(key), "unknown key ignored in a " + type + " layer");
@@ -411,6 +412,140 @@ class Validator {
     return false;
   }
 
+  // A residual block {"type": "residual", "layers": [...]}, y = x + g(x), or
+  // an additive coupling {"type": "coupling", "split": k | "mask": [0/1...],
+  // "layers": [...]}, y_A = x_A, y_B = x_B + g(x_A) (A: the first k
+  // coordinates, or those with mask 1), written as the exact chain the ONNX
+  // reader would make (docs/format.md): g's layers (dense, relu, leaky_relu,
+  // identity, residual, coupling) with x carried through each activation by
+  // the pair act(x), act(-x).
+  std::vector<net::Layer> block(const json& j, const std::string& pointer, std::size_t width) const {
+    std::string type = j.at("type").get<std::string>();
+    std::vector<std::size_t> in, out;  // the coordinates g reads and adds to
+    if (type == "residual") {
+      for (const auto& [key, value] : j.items())
+        if (key != "type" && key != "layers") warn(pointer + "/" + pointer_token(key), "unknown key ignored in a residual layer");
+      for (std::size_t i = 0; i < width; ++i) in.push_back(i), out.push_back(i);
+    } else {
+      for (const auto& [key, value] : j.items())
+        if (key != "type" && key != "layers" && key != "split" && key != "mask")
+          warn(pointer + "/" + pointer_token(key), "unknown key ignored in a coupling layer");
+      std::vector<bool> passed(width, false);
+      if (j.contains("split") == j.contains("mask"))
+        fail(pointer, "a coupling layer needs exactly one of \"split\" (the number of leading coordinates passed "
+                      "through) and \"mask\" (1 for each coordinate passed through)");
+      if (j.contains("split")) {
+        std::size_t k = positive_integer(j.at("split"), pointer + "/split", width);
+        if (k >= width) fail(pointer + "/split", "is " + std::to_string(k) + ", expected 1.." + std::to_string(width - 1));
+        for (std::size_t i = 0; i < k; ++i) passed[i] = true;
+      } else {
+        const json& mask = j.at("mask");
+        if (!mask.is_array() || mask.size() != width)
+          fail(pointer + "/mask", "is not an array of " + std::to_string(width) + " entries 0 or 1 (the current width)");
+        for (std::size_t i = 0; i < width; ++i) {
+          std::string at = pointer + "/mask/" + std::to_string(i);
+          Rational v = number(mask[i], at, "0 or 1");
+          if (v != 0 && v != 1) fail(at, "is " + show(v) + ", expected 0 or 1");
+          passed[i] = v == 1;
+        }
+      }
+      for (std::size_t i = 0; i < width; ++i) (passed[i] ? in : out).push_back(i);
+      if (in.empty() || out.empty())
+        fail(pointer + "/mask", "passes " + std::string(in.empty() ? "no" : "every") +
+                                    " coordinate through, expected some of each");
+    }
+    // g's layers, normalised to dense (act dense)*.
+    const json& sub = array(j, "layers", pointer, "an array of the layers of g");
+    std::vector<net::Dense> dense;
+    std::vector<Rational> alpha;
+    std::size_t w = in.size();
+    auto identity_dense = [](std::size_t n) { return net::Dense{arith::Matrix::identity(n), arith::Vector(n)}; };
+    bool open = false;  // the last item is a dense layer
+    for (std::size_t k = 0; k < sub.size(); ++k) {
+      std::string p = pointer + "/layers/" + std::to_string(k);
+      std::vector<net::Layer> items;
+      if (sub[k].is_object() && sub[k].contains("type") &&
+          (sub[k].at("type") == "residual" || sub[k].at("type") == "coupling"))
+        items = block(sub[k], p, w);
+      else
+        items.push_back(layer(sub[k], p, w, k ? "the output width of g's layer " + std::to_string(k - 1)
+                                               : "the number of coordinates g reads (" + std::to_string(w) + ")"));
+      for (net::Layer& item : items) {
+        if (auto* d = std::get_if<net::Dense>(&item)) {
+          if (open) {
+            net::Dense& last = dense.back();
+            arith::Vector b = d->weights * last.bias;
+            for (std::size_t i = 0; i < b.size(); ++i) b[i] += d->bias[i];
+            last = net::Dense{d->weights * last.weights, b};
+          } else {
+            dense.push_back(std::move(*d));
+          }
+          w = dense.back().weights.rows();
+          open = true;
+        } else if (auto slope = net::negative_slope(item)) {
+          if (!open) dense.push_back(identity_dense(w));
+          alpha.push_back(*slope);
+          open = false;
+        } else if (!std::holds_alternative<net::Identity>(item)) {
+          fail(p, "is not a layer g may hold (dense, relu, leaky_relu, identity, residual, coupling)");
+        }
+      }
+    }
+    if (!open) dense.push_back(identity_dense(w));
+    if (w != out.size())
+      fail(pointer + "/layers", "g ends at width " + std::to_string(w) + ", expected " + std::to_string(out.size()) +
+                                    (type == "residual" ? " (the block's width)" : " (the coordinates it adds to)"));
+    std::size_t n = width;
+    std::vector<net::Layer> chain;
+    if (alpha.empty()) {  // x + E (W S x + b): one dense layer
+      net::Dense d{arith::Matrix::identity(n), arith::Vector(n)};
+      for (std::size_t r = 0; r < out.size(); ++r) {
+        for (std::size_t c = 0; c < in.size(); ++c) d.weights(out[r], in[c]) += dense[0].weights(r, c);
+        d.bias[out[r]] += dense[0].bias[r];
+      }
+      chain.push_back(std::move(d));
+      return chain;
+    }
+    for (std::size_t l = 0; l < dense.size(); ++l) {
+      const net::Dense& g = dense[l];
+      std::size_t h = g.weights.rows(), prev = g.weights.cols();
+      bool first = l == 0, last = l + 1 == dense.size();
+      // Columns: the previous h (prev of them), then act(x), act(-x) (n each); the first reads x itself.
+      std::size_t cols = first ? n : prev + 2 * n;
+      std::size_t rows = last ? n : h + 2 * n;
+      net::Dense d{arith::Matrix(rows, cols), arith::Vector(rows)};
+      Rational inv = first ? Rational(1) : Rational(1 / (1 + alpha[l - 1]));
+      for (std::size_t r = 0; r < h; ++r) {
+        std::size_t row = last ? out[r] : r;
+        for (std::size_t c = 0; c < prev; ++c) d.weights(row, first ? in[c] : c) += g.weights(r, c);
+        d.bias[row] += g.bias[r];
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        std::size_t base = last ? 0 : h;
+        if (first) {
+          d.weights(base + i, i) = 1;
+          d.weights(base + n + i, i) = -1;
+          continue;
+        }
+        // x_i = (act(x_i) - act(-x_i)) / (1 + alpha): into x (and -x for the next activation).
+        d.weights(base + i, prev + i) += inv;
+        d.weights(base + i, prev + n + i) -= inv;
+        if (!last) {
+          d.weights(base + n + i, prev + i) -= inv;
+          d.weights(base + n + i, prev + n + i) += inv;
+        }
+      }
+      chain.push_back(std::move(d));
+      if (!last) {
+        if (alpha[l] == 0)
+          chain.emplace_back(std::in_place_type<net::Relu>);
+        else
+          chain.push_back(net::LeakyRelu{alpha[l]});
+      }
+    }
+    return chain;
+  }
+
   net::Model model(const json& root) const {
     if (!root.is_object()) fail("", "the document is " + type_name(root) + ", expected an object");
     net::Model model;
@@ -427,6 +562,11 @@ class Validator {
     std::string why = "input_dim";
     for (std::size_t k = 0; k < layers.size(); ++k) {
       if (smooth_or_head(layers[k], "/layers/" + std::to_string(k), k, layers.size(), model)) continue;
+      if (layers[k].is_object() && layers[k].contains("type") &&
+          (layers[k].at("type") == "residual" || layers[k].at("type") == "coupling")) {
+        for (net::Layer& l : block(layers[k], "/layers/" + std::to_string(k), width)) net.layers.push_back(std::move(l));
+        continue;  // the width is unchanged
+      }
       net.layers.push_back(layer(layers[k], "/layers/" + std::to_string(k), width, why));
       if (const auto* d = std::get_if<net::Dense>(&net.layers.back())) {
         width = d->weights.rows();
