@@ -18,6 +18,8 @@
 
 #include "blocks_check.hpp"
 #include "read.hpp"
+#include "trees.hpp"
+#include "nninv/cert/path_system.hpp"
 #include "slopes.hpp"
 #include "nninv/cert/certificate.hpp"
 
@@ -144,6 +146,30 @@ class LipschitzChecker {
     if (kind == "no_pair") {
       require_kind(facts_.free.empty(), "upper");
       what = "X is a single point";
+    } else if (kind == "region_tree") {
+      // X is convex and covered by the tree's closed regions with an interior
+      // (thin ones, proved so, lie in their union), on each of which f is the
+      // region's affine map A x + c: a segment from x1 to x2 splits into pieces
+      // inside such regions, so ||f(x1) - f(x2)|| <= max ||A|| ||x1 - x2||.
+      std::size_t regions = 0, thin = 0;
+      TreeStats stats;
+      auto leaf = [&](const json& node, const cert::PathSystem& ps, const std::string& where) {
+        require(node.is_object(), "upper", where + ": leaf is not an object");
+        if (node.contains("thin")) {  // no interior point: covered by the full regions around it
+          farkas_leaf(node.at("thin"), strict_system(ps.constraints()), "upper", where + "/thin", stats);
+          ++thin;
+          return;
+        }
+        Matrix a(net_.output_dim(), facts_.free.size());
+        for (std::size_t k = 0; k < a.rows(); ++k)
+          for (std::size_t j = 0; j < a.cols(); ++j) a(k, j) = ps.output(0, k).coeffs[facts_.free[j]];
+        require(norm_at_most(a, upper, norm_), "upper", where + ": the region's map has norm above the claim");
+        ++regions;
+      };
+      walk(field(e, "tree", "upper"), cert::PathSystem(net_, 1, stable_phases(e)), "region tree", 0, stats, leaf);
+      pass("upper: region tree: " + std::to_string(regions) + " regions, each map of norm <= the claim, " +
+           std::to_string(thin) + " thin ones, " + std::to_string(stats.leaves) + " Farkas leaves");
+      what = "the largest norm of a linear region's map (region tree)";
     } else if (kind == "layer_product") {
       Rational p = factors(field(e, "factors", "upper"), "upper", true);
       require(p <= upper, "upper", "the product of the factors, " + arith::to_string(p) + ", exceeds the claim");

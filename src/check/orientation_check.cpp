@@ -27,21 +27,6 @@ namespace {
 
 const std::string step = "coherent orientation";
 
-// Every row with a variable made strict (an equality in both directions).
-std::vector<Constraint> strict_system(const std::vector<Constraint>& rows) {
-  std::vector<Constraint> strict;
-  for (const Constraint& c : rows) {
-    if (arith::is_zero(c.a)) continue;
-    strict.push_back(Constraint{c.a, c.b, Relation::lt});
-    if (c.rel == Relation::eq) {
-      Vector minus(c.a.size());
-      for (std::size_t j = 0; j < minus.size(); ++j) minus[j] = -c.a[j];
-      strict.push_back(Constraint{minus, -c.b, Relation::lt});
-    }
-  }
-  return strict;
-}
-
 }  // namespace
 
 std::string check_coherent_orientation(const net::Network& net, const json& e, std::vector<std::string>& steps) {

@@ -37,6 +37,22 @@ arith::Vector read_multipliers(const nlohmann::json& sparse, std::size_t size, c
 void farkas_leaf(const nlohmann::json& node, const std::vector<arith::Constraint>& system, const std::string& step,
                  const std::string& where, TreeStats& stats);
 
+// Every row with a variable made strict (an equality in both directions):
+// infeasible exactly when the region of `rows` has no interior point.
+inline std::vector<arith::Constraint> strict_system(const std::vector<arith::Constraint>& rows) {
+  std::vector<arith::Constraint> strict;
+  for (const arith::Constraint& c : rows) {
+    if (arith::is_zero(c.a)) continue;
+    strict.push_back(arith::Constraint{c.a, c.b, arith::Relation::lt});
+    if (c.rel == arith::Relation::eq) {
+      arith::Vector minus(c.a.size());
+      for (std::size_t j = 0; j < minus.size(); ++j) minus[j] = -c.a[j];
+      strict.push_back(arith::Constraint{minus, -c.b, arith::Relation::lt});
+    }
+  }
+  return strict;
+}
+
 // "stable_phases": "interval_bounds": neurons of one sign on X by interval
 // bounds (recomputed by cert::PathSystem) take that phase without a split;
 // absent: every neuron is split (trees written before this option existed).

@@ -225,7 +225,7 @@ std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
     std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
     return interrupted.load() || spent.count() > timeout;
   };
-  analysis::LipschitzResult r = decide::lipschitz_bounds(net, *norm, stop);
+  analysis::LipschitzResult r = decide::lipschitz_bounds(net, *norm, stop, std::min(10.0, timeout / 2));
   std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
   if (!certificate_path.empty()) {
     nlohmann::json certificate = decide::certificate(net, r);
@@ -271,6 +271,7 @@ std::optional<struct Args> lipschitz(int argc, char** argv, int& code) {
     source("layer_composition", r.sources.layer_composition);
     source("jacobian_k", r.sources.jacobian_k);
     source("blocks", r.sources.blocks);
+    source("region_tree", r.sources.region_tree);
     j["sources"] = sources;
     if (!certificate_path.empty()) j["certificate"] = certificate_path;
     std::cout << j.dump(2) << "\n";

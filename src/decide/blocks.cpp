@@ -20,7 +20,6 @@
 #include <map>
 
 #include "nninv/analysis/lipschitz.hpp"
-#include "nninv/decide/lipschitz.hpp"
 #include "nninv/cert/certificate.hpp"
 #include "procedures.hpp"
 
@@ -351,39 +350,27 @@ std::optional<Rational> block_modulus(const net::Network& net, std::size_t from,
 
 std::unique_ptr<Procedure> make_block_composition(Property p) { return std::make_unique<BlockComposition>(p); }
 
-analysis::LipschitzResult lipschitz_bounds(const net::Network& net, analysis::Norm norm,
-                                           const std::function<bool()>& stop) {
-  analysis::LipschitzResult r = analysis::lipschitz_bounds(net, norm, stop);
+std::optional<BlocksModulus> blocks_modulus(const net::Network& net, analysis::Norm norm,
+                                            const std::function<bool()>& stop) {
   std::size_t n = net.input_dim, weights = 0;
   for (const net::Layer& layer : net.layers)
     if (const auto* d = std::get_if<net::Dense>(&layer)) weights += d->weights.rows() * d->weights.cols();
-  if (net.output_dim() != n || weights > max_weights || r.inverse_lower_exact || (stop && stop())) return r;
+  if (net.output_dim() != n || weights > max_weights) return std::nullopt;
   std::vector<std::size_t> cuts = block_cuts(net);
-  nlohmann::json blocks = nlohmann::json::array();
-  Rational m = 1;
+  BlocksModulus result{Rational(1), nlohmann::json::array(), cuts.size() - 1};
   for (std::size_t b = 0; b + 1 < cuts.size(); ++b) {
-    if (stop && stop()) return r;
+    if (stop && stop()) return std::nullopt;
     std::string why;
     std::optional<BlockProof> proof = prove_block(net, cuts[b], cuts[b + 1], why);
-    if (!proof) return r;
+    if (!proof) return std::nullopt;
     nlohmann::json modulus;
     std::optional<Rational> mb = block_modulus(net, cuts[b], cuts[b + 1], *proof, norm, modulus);
-    if (!mb) return r;
-    m *= *mb;
+    if (!mb) return std::nullopt;
+    result.m *= *mb;
     proof->evidence["modulus"] = modulus;
-    blocks.push_back(std::move(proof->evidence));
+    result.blocks.push_back(std::move(proof->evidence));
   }
-  r.sources.blocks = m;
-  if (m <= r.inverse_lower) return r;
-  r.inverse_lower = m;
-  r.lower_attained.reset();
-  r.lower_method = "composition of " + std::to_string(cuts.size() - 1) +
-                   " bijective blocks (coupling layers, residual contractions, invertible affine maps): each block "
-                   "y = L x + c + P h(x) has ||x1 - x2|| <= t (1 + q) ||y1 - y2|| (coupling) or t / (1 - q) ||y1 - y2|| "
-                   "(contraction), t >= ||L^-1||, q >= Lip(L^-1 P h)";
-  r.evidence.lower_source = "blocks";
-  r.evidence.blocks = std::move(blocks);
-  return r;
+  return result;
 }
 
 }  // namespace nninv::decide

@@ -27,6 +27,7 @@ nlohmann::json pair_json(const std::optional<std::pair<arith::Vector, arith::Vec
 nlohmann::json certificate(const net::Network& net, const analysis::LipschitzResult& r) {
   const analysis::LipschitzEvidence& ev = r.evidence;
   nlohmann::json upper{{"kind", ev.upper_source}};
+  if (ev.upper_source == "region_tree") upper = ev.region_tree;
   if (ev.upper_source == "layer_product") upper["factors"] = factors_json(ev.upper_factors);
   if (ev.upper_c) upper["c"] = arith::to_string(*ev.upper_c);
   nlohmann::json lower{{"kind", ev.lower_source}};

@@ -8,6 +8,9 @@
 #include <random>
 #include <vector>
 
+#include <functional>
+
+#include "nninv/analysis/lipschitz.hpp"
 #include "nninv/decide/pipeline.hpp"
 #include "nninv/decide/procedure.hpp"
 #include "nninv/smt/twin_encoding.hpp"
@@ -28,6 +31,16 @@ std::unique_ptr<Procedure> make_dimension_criterion();
 std::unique_ptr<Procedure> make_layer_composition_criterion();
 // blocks.cpp: coupling layers and residual contractions, composed.
 std::unique_ptr<Procedure> make_block_composition(Property property);
+// The inverse modulus of a chain of bijective blocks in `norm`
+// (decide/lipschitz.hpp), with the block evidence, each block with its
+// "modulus" constants; nothing when a block is none of the three kinds.
+struct BlocksModulus {
+  arith::Rational m;
+  nlohmann::json blocks;
+  std::size_t count = 0;
+};
+std::optional<BlocksModulus> blocks_modulus(const net::Network& net, analysis::Norm norm,
+                                            const std::function<bool()>& stop);
 std::unique_ptr<Procedure> make_affine_on_domain_criterion();
 std::unique_ptr<Procedure> make_jacobian_box_criterion();
 std::unique_ptr<Procedure> make_jacobian_norm_criterion();

@@ -44,7 +44,7 @@ struct LayerFactor {
 // The data a checker needs to re-derive the two bounds (one source each).
 struct LipschitzEvidence {
   // "no_pair" (X has no two distinct points), "layer_product" or "enclosure".
-  std::string upper_source;
+  std::string upper_source;  // or "region_tree" (decide::lipschitz_bounds; the tree in `region_tree`)
   std::vector<LayerFactor> upper_factors;   // layer_product: one per layer, in order
   std::optional<arith::Rational> upper_c;   // enclosure, 2-norm: c >= ||R||_2 by exact LDL^T
   // "no_pair", "none" (m = 0), "layer_composition", "jacobian_k" or "blocks"
@@ -56,6 +56,7 @@ struct LipschitzEvidence {
   arith::Rational q;                        // jacobian_k: q >= ||K M(s) - I|| for every s, q < 1
   arith::Rational k_norm;                   // jacobian_k: k_norm >= ||K||
   nlohmann::json blocks;                    // blocks: the block evidence with "modulus" per block
+  nlohmann::json region_tree;               // region_tree: {"kind", "tree", "stable_phases", ...}
   // enclosure and jacobian_k: opposite pairs {layer, j, p} (pre-activation
   // z_p = -z_j), whose two slopes add up to 1 + the negative-side slope.
   std::vector<std::array<std::size_t, 3>> pairs;
@@ -77,6 +78,7 @@ struct LipschitzResult {
     std::optional<arith::Rational> layer_product, enclosure;         // upper
     std::optional<arith::Rational> layer_composition, jacobian_k;    // lower
     std::optional<arith::Rational> blocks;                           // lower, decide::lipschitz_bounds
+    std::optional<arith::Rational> region_tree;                      // upper, decide::lipschitz_bounds
   } sources;
 };
 
