@@ -506,7 +506,7 @@ std::size_t axis_index(std::int64_t axis, std::size_t rank, const std::string& w
 }
 
 const char* const supported_operators =
-    "Gemm, MatMul, Conv, Add, Sub, Mul, Div, Neg, Relu, LeakyRelu, PRelu, Clip, MaxPool, AveragePool, "
+    "Gemm, MatMul, Conv, ConvTranspose, Add, Sub, Mul, Div, Neg, Relu, LeakyRelu, PRelu, Clip, MaxPool, AveragePool, "
     "GlobalMaxPool, GlobalAveragePool, BatchNormalization, Pad, Concat, Split, Slice, Gather, Shape, Cast, "
     "ConstantOfShape, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Identity, Dropout, Constant; Tanh, Sigmoid, "
     "Elu, Softplus; Softmax, LogSoftmax, ArgMax as the last step";
@@ -515,7 +515,6 @@ const char* const supported_operators =
 // operators nninv has nothing to say about).
 std::string unsupported_reason(const std::string& op) {
   static const std::vector<std::pair<std::string, std::string>> reasons = {
-      {"ConvTranspose", "not read yet; the same map as a Gemm / MatMul on the flattened input is"},
       {"Gelu", "not monotone: nninv reads the increasing smooth activations Tanh, Sigmoid, Elu and Softplus"},
       {"Mish", "not monotone: nninv reads the increasing smooth activations Tanh, Sigmoid, Elu and Softplus"},
       {"HardSigmoid", "not read yet; the same function as Clip(alpha x + beta, 0, 1) is"},
@@ -1365,6 +1364,116 @@ class GraphReader {
     return out;
   }
 
+  // ConvTranspose (N = 1): y[oc, o] = b[oc] + sum of x[c, i] W[c, oc', k] over
+  // the input positions i and kernel offsets k with o = i s + k d - pad_begin,
+  // c in oc's group; the output size is s (in - 1) + output_padding +
+  // (k - 1) d + 1 - pad_begin - pad_end, or `output_shape` with the padding
+  // that gives it (the ONNX operator's definition).
+  Value conv_transpose(const onnx::NodeProto& node) {
+    const Value& x = input(node, 0);
+    const Value& w = constant_input(node, 1, "weight W");
+    if (!x.variable) throw Problem("input X is a constant, expected a value that depends on the input");
+    batch_of_one(x);
+    std::size_t rank = x.shape.size();
+    if (w.shape.size() != rank || rank < 3)
+      throw Problem("weight of shape " + shape_text(w.shape) + " does not fit input " + shape_text(x.shape));
+    std::size_t dims = rank - 2, group = static_cast<std::size_t>(int_attribute(node, "group", 1));
+    std::size_t c_in = x.shape[1];
+    if (group == 0 || w.shape[0] != c_in || c_in % group != 0)
+      throw Problem("weight of shape " + shape_text(w.shape) + " and group " + std::to_string(group) +
+                    " do not fit " + std::to_string(c_in) + " input channels");
+    std::size_t per_group_out = w.shape[1], m = per_group_out * group, per_group_in = c_in / group;
+    Shape kernel(w.shape.begin() + 2, w.shape.end()), in(x.shape.begin() + 2, x.shape.end());
+    auto list = [&](const char* name, std::int64_t fallback) {
+      std::vector<std::int64_t> v = int_list(node, name, std::vector<std::int64_t>(dims, fallback));
+      if (v.size() != dims) throw Problem(std::string(name) + " has " + std::to_string(v.size()) + " entries, expected " +
+                                          std::to_string(dims));
+      return v;
+    };
+    std::vector<std::int64_t> strides = list("strides", 1), dilations = list("dilations", 1),
+                              out_pad = list("output_padding", 0);
+    std::vector<std::int64_t> pads = int_list(node, "pads", std::vector<std::int64_t>(2 * dims, 0));
+    if (pads.size() != 2 * dims) throw Problem("pads does not have 2 entries per spatial axis");
+    for (std::size_t a = 0; a < dims; ++a)
+      if (strides[a] <= 0 || dilations[a] <= 0 || out_pad[a] < 0 || pads[a] < 0 || pads[dims + a] < 0)
+        throw Problem("strides and dilations must be positive, pads and output_padding nonnegative");
+    std::string auto_pad;
+    if (const auto* a = attribute(node, "auto_pad")) auto_pad = a->s();
+    if (!auto_pad.empty() && auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER" &&
+        auto_pad != "SAME_LOWER")
+      throw Problem("auto_pad '" + auto_pad + "' is not an ONNX value");
+    std::vector<std::int64_t> wanted = int_list(node, "output_shape", {});
+    if (!wanted.empty() && wanted.size() != dims) {
+      if (wanted.size() == rank) wanted.erase(wanted.begin(), wanted.begin() + 2);
+      else throw Problem("output_shape does not have one entry per spatial axis");
+    }
+    if (wanted.empty() && (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER"))
+      for (std::size_t a = 0; a < dims; ++a) wanted.push_back(static_cast<std::int64_t>(in[a]) * strides[a]);
+    Shape out(dims);
+    for (std::size_t a = 0; a < dims; ++a) {
+      std::int64_t full = strides[a] * (static_cast<std::int64_t>(in[a]) - 1) + out_pad[a] +
+                          (static_cast<std::int64_t>(kernel[a]) - 1) * dilations[a] + 1;
+      if (auto_pad == "VALID") pads[a] = pads[dims + a] = 0;
+      if (!wanted.empty()) {
+        std::int64_t total = full - wanted[a];
+        if (total < 0) throw Problem("output_shape is larger than the transposed convolution gives");
+        bool upper = auto_pad == "SAME_UPPER";
+        pads[a] = upper ? total / 2 : total - total / 2;
+        pads[dims + a] = total - pads[a];
+      }
+      std::int64_t size = full - pads[a] - pads[dims + a];
+      if (size <= 0) throw Problem("the padding leaves no output");
+      out[a] = static_cast<std::size_t>(size);
+    }
+    Vector bias(m);
+    if (has_input(node, 2)) {
+      const Value& b = constant_input(node, 2, "bias B");
+      if (b.constant.size() != m) throw Problem("bias B has " + std::to_string(b.constant.size()) + " entries, expected " + std::to_string(m));
+      bias = b.constant;
+    }
+    std::size_t in_area = element_count(in), out_area = element_count(out), k_area = element_count(kernel);
+    if (m * out_area > max_width) throw Problem("gives more than " + std::to_string(max_width) + " values");
+    // For each output element, its (input element, kernel element) pairs, per channel pair.
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> at(out_area);
+    std::vector<std::size_t> i_idx(dims), k_idx(dims);
+    for (std::size_t i = 0; i < in_area; ++i) {
+      for (std::size_t a = dims, rest = i; a-- > 0;) i_idx[a] = rest % in[a], rest /= in[a];
+      for (std::size_t k = 0; k < k_area; ++k) {
+        for (std::size_t a = dims, rest = k; a-- > 0;) k_idx[a] = rest % kernel[a], rest /= kernel[a];
+        std::size_t o = 0;
+        bool inside = true;
+        for (std::size_t a = 0; a < dims && inside; ++a) {
+          std::int64_t p = static_cast<std::int64_t>(i_idx[a]) * strides[a] +
+                           static_cast<std::int64_t>(k_idx[a]) * dilations[a] - pads[a];
+          inside = p >= 0 && p < static_cast<std::int64_t>(out[a]);
+          o = o * out[a] + static_cast<std::size_t>(inside ? p : 0);
+        }
+        if (inside) at[o].push_back({i, k});
+      }
+    }
+    Value y;
+    y.shape = {1, m};
+    y.shape.insert(y.shape.end(), out.begin(), out.end());
+    y.variable = true;
+    y.generation = x.generation;
+    y.affine.reserve(m * out_area);
+    for (std::size_t oc = 0; oc < m; ++oc) {
+      std::size_t g = oc / per_group_out, local = oc % per_group_out;
+      for (std::size_t o = 0; o < out_area; ++o) {
+        start_sum();
+        for (std::size_t c = 0; c < per_group_in; ++c) {
+          std::size_t channel = g * per_group_in + c;
+          for (const auto& [i, k] : at[o])
+            add_to_sum(w.constant[(channel * per_group_out + local) * k_area + k], x.affine[channel * in_area + i]);
+        }
+        Affine a = finish_sum();
+        a.constant += bias[oc];
+        y.affine.push_back(std::move(a));
+      }
+    }
+    return y;
+  }
+
   // The elements of each pooling window, per output element (N = 1).
   std::vector<std::vector<std::size_t>> pool_windows(const onnx::NodeProto& node, const Value& x, bool global,
                                                      Shape& out_shape, std::vector<std::size_t>& divisor) {
@@ -1788,6 +1897,7 @@ class GraphReader {
       return set_output(node, std::move(v));
     }
     if (op == "Conv") return set_output(node, conv(node));
+    if (op == "ConvTranspose") return set_output(node, conv_transpose(node));
     if (op == "AveragePool" || op == "GlobalAveragePool")
       return set_output(node, average_pool(node, op == "GlobalAveragePool"));
     if (op == "MaxPool" || op == "GlobalMaxPool") return set_output(node, max_pool(node, op == "GlobalMaxPool"));

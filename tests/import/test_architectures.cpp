@@ -95,11 +95,15 @@ TEST_CASE("batch norm, PReLU and padded conv nets that are bijections: certified
   net::Network bn = architecture("batchnorm_mlp", &warnings);
   REQUIRE(warnings.size() == 1);
   CHECK_THAT(warnings[0], Catch::Contains("IEEE double precision"));
-  for (const char* name : {"batchnorm_mlp", "prelu_mlp", "pad_net"}) {
+  for (const char* name : {"batchnorm_mlp", "prelu_mlp", "pad_net", "convtranspose_net"}) {
     INFO(name);
     net::Network net = architecture(name);
     require_certified(net, decided(net, decide::Property::injective));
   }
+  // ConvTranspose2d(1, 2, 2, stride 2): injective R^4 -> R^32, its image 4-dimensional.
+  net::Network up = architecture("convtranspose_net");
+  decide::Outcome onto = decided(up, decide::Property::surjective);
+  CHECK(onto.verdict == decide::Verdict::violated);
 }
 
 TEST_CASE("classifier heads and smooth activations exported by PyTorch: decided and certified",
@@ -232,7 +236,7 @@ TEST_CASE("every export evaluates as an independent ONNX interpreter says", "[im
   std::ifstream in(std::string(NNINV_SOURCE_DIR) + "/tests/import/architectures/expected.json");
   REQUIRE(in);
   nlohmann::json expected = nlohmann::json::parse(in);
-  REQUIRE(expected.size() == 25);
+  REQUIRE(expected.size() == 26);
   std::size_t models = 0;
   for (const auto& [file, cases] : expected.items()) {
     INFO(file);

@@ -1055,3 +1055,68 @@ TEST_CASE("smooth activations and heads: Tanh, Elu, Softmax -> ArgMax, LogSoftma
     CHECK_THROWS_WITH(m.load_model(), Catch::Contains("expected alpha > 0"));
   }
 }
+
+TEST_CASE("ConvTranspose: strides, dilations, pads, output_padding, groups and output_shape, exactly",
+          "[import][onnx][graph]") {
+  // x: 1 x 2 x 2 x 3; W: 2 x 2 x 2 x 2 (group 2: input channel c writes output channels 2c', here c' = c).
+  std::vector<float> w, b = {0.5f, -1};
+  for (int k = 0; k < 8; ++k) w.push_back(static_cast<float>((k * 5) % 7 - 3) / 4);
+  // The definition, scattered: every x[c, i, j] adds x * W[c, 0, u, v] to y[c, i s + u d - p, j s' + v d' - p'].
+  auto reference = [&](const Vector& x, long sh, long sw, long dh, long dw, long ph, long pw, long oh, long ow) {
+    Vector y(static_cast<std::size_t>(2 * oh * ow));
+    for (long c = 0; c < 2; ++c) {
+      for (long i = 0; i < oh * ow; ++i) y[static_cast<std::size_t>(c * oh * ow + i)] = io::exact_binary32(b[c]);
+      for (long i = 0; i < 2; ++i)
+        for (long j = 0; j < 3; ++j)
+          for (long u = 0; u < 2; ++u)
+            for (long v = 0; v < 2; ++v) {
+              long r = i * sh + u * dh - ph, q = j * sw + v * dw - pw;
+              if (r < 0 || r >= oh || q < 0 || q >= ow) continue;
+              y[static_cast<std::size_t>(c * oh * ow + r * ow + q)] +=
+                  io::exact_binary32(w[static_cast<std::size_t>(c * 4 + u * 2 + v)]) *
+                  x[static_cast<std::size_t>(c * 6 + i * 3 + j)];
+            }
+    }
+    return y;
+  };
+  {
+    ModelBuilder m;
+    m.input("x", {1, 2, 2, 3});
+    m.floats("W", {2, 1, 2, 2}, w);
+    m.floats("B", {2}, b);
+    auto* c = m.node("ConvTranspose", {"x", "W", "B"}, {"y"});
+    ModelBuilder::attr(c, "group", 2);
+    ModelBuilder::attr_ints(c, "strides", {2, 1});
+    ModelBuilder::attr_ints(c, "dilations", {1, 2});
+    ModelBuilder::attr_ints(c, "pads", {1, 0, 0, 1});
+    ModelBuilder::attr_ints(c, "output_padding", {1, 0});
+    m.output("y");
+    net::Network n = m.load();
+    // height: 2 (2 - 1) + 1 + 1 + 1 - 1 = 4; width: 1 (3 - 1) + 0 + 2 + 1 - 1 = 4
+    REQUIRE(n.output_dim() == 2 * 4 * 4);
+    for (const Vector& x : sample_points(12, 6)) CHECK(net::evaluate(n, x) == reference(x, 2, 1, 1, 2, 1, 0, 4, 4));
+  }
+  {
+    ModelBuilder m;  // output_shape 4 x 6 with stride 2: full size 4 x 6, no padding
+    m.input("x", {1, 2, 2, 3});
+    m.floats("W", {2, 1, 2, 2}, w);
+    m.floats("B", {2}, b);
+    auto* c = m.node("ConvTranspose", {"x", "W", "B"}, {"y"});
+    ModelBuilder::attr(c, "group", 2);
+    ModelBuilder::attr_ints(c, "strides", {2, 2});
+    ModelBuilder::attr_ints(c, "output_shape", {3, 5});  // total padding 1 each way: begin 1, end 0 (NOTSET)
+    m.output("y");
+    net::Network n = m.load();
+    REQUIRE(n.output_dim() == 2 * 3 * 5);
+    for (const Vector& x : sample_points(12, 6)) CHECK(net::evaluate(n, x) == reference(x, 2, 2, 1, 1, 1, 1, 3, 5));
+  }
+  {
+    ModelBuilder m;
+    m.input("x", {1, 2, 2, 3});
+    m.floats("W", {3, 1, 2, 2}, std::vector<float>(12, 1));
+    auto* c = m.node("ConvTranspose", {"x", "W"}, {"y"});
+    (void)c;
+    m.output("y");
+    CHECK_THROWS_WITH(m.load(), Catch::Contains("(ConvTranspose): weight of shape"));
+  }
+}

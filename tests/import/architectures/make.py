@@ -373,6 +373,16 @@ def trained_classifier():
     return ArgmaxHead(body), (1, 2), facts
 
 
+def convtranspose_net():
+    """ConvTranspose2d(1, 2, 2, stride=2) on a 2x2 image: each pixel writes its own 2x2 block in each of
+    the two output channels (no overlap), so f(x) = M x + b with M of full column rank when the kernel is
+    nonzero."""
+    torch.manual_seed(31)
+    ct = nn.ConvTranspose2d(1, 2, 2, stride=2)
+    assert float(ct.weight.abs().sum()) > 0
+    return nn.Sequential(ct, nn.Flatten()), (1, 1, 2, 2), {}
+
+
 # name, builder, export options, architecture, truth (injective, surjective) + reason
 TANH_W = ([[1.0, 0.5], [-0.25, 1.0]], [0.5, -0.25], [[2.0, 0.0], [1.0, 1.5]], [-0.5, 0.125])
 ELU_W = ([[0.5, -1.0], [1.0, 1.0]], [0.0, 0.75], [[1.0, 0.25], [-0.5, 2.0]], [0.25, -1.0])
@@ -504,6 +514,11 @@ NETS = [
      "injective: NO; surjective onto its labels: yes",
      "finitely many outputs: not injective. Each class is predicted at its blob centre with a logit margin above "
      "0.1 (below), far beyond float32 rounding, so the exact network gives every label somewhere."),
+    ("convtranspose_net", convtranspose_net, {},
+     "input (1,1,2,2): ConvTranspose2d(1,2,2,stride=2) (default init, seed 31)-Flatten; output (1,32)",
+     "injective: yes; surjective onto R^32: NO",
+     "stride = kernel size: the input pixels' 2x2 output blocks do not overlap, so f is an affine map R^4 -> R^32 "
+     "whose matrix has one nonzero kernel entry per output and full column rank 4; its image is 4-dimensional."),
     ("pad_net", pad_net, {},
      "input (1,1,2,2): ZeroPad2d(1)-Conv2d(1,1,3)-Flatten-Identity (nn.Identity exports no node), hand-written "
      "kernel [[0.25,-0.5,0.125],[0.5,1,-0.25],[0,0.75,0.5]], bias 0.125; output (1,4)",
@@ -624,6 +639,19 @@ def run_onnx(model, x):
             p = ins[1].reshape(2, -1).T
             cv = ins[2] if len(ins) > 2 and ins[2] is not None else 0
             out = np.pad(ins[0], [tuple(r) for r in p], constant_values=cv)
+        elif op == "ConvTranspose":
+            X, W = ins[0], ins[1]
+            assert a.get("group", 1) == 1 and not any(a.get("pads", [0])) and not any(a.get("output_padding", [0]))
+            assert all(d == 1 for d in a.get("dilations", [1, 1]))
+            sh, sw = a.get("strides", [1, 1])
+            _, c, h, w_ = X.shape
+            kh, kw = W.shape[2], W.shape[3]
+            out = np.zeros((1, W.shape[1], sh * (h - 1) + kh, sw * (w_ - 1) + kw))
+            for i in range(h):
+                for j in range(w_):
+                    out[0, :, i * sh:i * sh + kh, j * sw:j * sw + kw] += np.einsum("c,cokl->okl", X[0, :, i, j], W)
+            if len(ins) > 2:
+                out = out + ins[2].reshape(1, -1, 1, 1)
         elif op == "Conv":
             assert a.get("group", 1) == 1 and set(a.get("dilations", [1, 1])) == {1}
             pads = a.get("pads", [0, 0, 0, 0])
