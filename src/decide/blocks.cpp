@@ -289,6 +289,7 @@ class BlockComposition : public Procedure {
                               std::string(name()));
     nlohmann::json blocks = nlohmann::json::array();
     std::map<std::string, std::size_t> rules;
+    std::string per_block;  // each block's verdict, for the reason
     for (std::size_t b = 0; b + 1 < cuts.size(); ++b) {
       if (budget.exhausted()) return Outcome::unknown(property_, budget.exhaustion_reason(), std::string(name()));
       std::string why;
@@ -297,6 +298,11 @@ class BlockComposition : public Procedure {
                                                          std::to_string(cuts.size() - 1) + ": " + why,
                                           std::string(name()));
       ++rules[proof->rule];
+      if (b < 12)
+        per_block += (b ? "; " : "") + std::to_string(b + 1) + " (layers " + std::to_string(cuts[b]) + ".." +
+                     std::to_string(cuts[b + 1] - 1) + "): " + proof->summary;
+      else if (b == 12)
+        per_block += "; ...";
       blocks.push_back(std::move(proof->evidence));
     }
     std::string count;
@@ -306,6 +312,7 @@ class BlockComposition : public Procedure {
                          "; a coupling layer is solved coordinate group by group, a contraction x + g(x) by "
                          "Banach's fixed point theorem), so f is a bijection of R^" + std::to_string(n);
     reason += property_ == Property::injective ? ": injective on X" : ": onto every Y";
+    reason += ". Blocks: " + per_block;
     return checker_accepted(
         net, Outcome::holds(property_, reason, std::string(name()), {{"kind", "blocks"}, {"blocks", blocks}}));
   }
